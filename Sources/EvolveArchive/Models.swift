@@ -1,0 +1,172 @@
+import Foundation
+
+// MARK: - Variant ids
+
+/// A variant's short, stable id: `v` followed by its number in the archive (`v0` is the seed).
+public struct VariantID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    public let number: Int
+
+    public init(_ number: Int) { self.number = number }
+
+    /// Parses `v12` or `12`; nil for anything else.
+    public init?(parsing text: String) {
+        let digits = text.hasPrefix("v") ? String(text.dropFirst()) : text
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy(\.isASCIIDigit), let n = Int(digits) else {
+            return nil
+        }
+        self.number = n
+    }
+
+    public var description: String { "v\(number)" }
+    /// The git ref that keeps this variant reachable.
+    public var refName: String { "refs/variants/\(description)" }
+
+    public static func < (a: VariantID, b: VariantID) -> Bool { a.number < b.number }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = VariantID(parsing: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad id \(text)"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+// MARK: - Variants
+
+/// Whether a variant can be evaluated and selected.
+public enum VariantStatus: String, Sendable, Codable, CaseIterable {
+    /// A real agent: it has been, or will be, evaluated.
+    case valid
+    /// A child the mutation could not make (bad edit, empty diff, duplicate, protected path, syntax error);
+    /// its commit keeps the parent's tree and `reason` says why.
+    case invalid
+    /// Committed, not yet evaluated.
+    case pending
+}
+
+/// One row of the archive: an agent variant and what is known about it.
+public struct Variant: Sendable, Equatable, Codable {
+    public var id: VariantID
+    /// The git commit id (40 hex characters).
+    public var commit: String
+    /// The git tree id of the commit: the agent's complete source.
+    public var tree: String
+    public var parents: [VariantID]
+    public var generation: Int
+    /// The mutation operator that made it (`seed` for variant 0).
+    public var `operator`: String
+    public var run: String?
+    public var status: VariantStatus
+    /// Why it is invalid; nil otherwise.
+    public var reason: String?
+    /// Fraction of tasks passed, in 0…1; nil until evaluated.
+    public var score: Double?
+    /// One line: what the mutation did.
+    public var summary: String
+    /// Model that made it, if any.
+    public var model: String?
+    /// What making (and evaluating) it cost, in US dollars.
+    public var costUSD: Double
+    /// Seconds since 1970.
+    public var createdAt: Double
+
+    public init(
+        id: VariantID, commit: String, tree: String, parents: [VariantID], generation: Int, operator: String,
+        run: String?, status: VariantStatus, reason: String?, score: Double?, summary: String, model: String?,
+        costUSD: Double, createdAt: Double
+    ) {
+        self.id = id
+        self.commit = commit
+        self.tree = tree
+        self.parents = parents
+        self.generation = generation
+        self.operator = `operator`
+        self.run = run
+        self.status = status
+        self.reason = reason
+        self.score = score
+        self.summary = summary
+        self.model = model
+        self.costUSD = costUSD
+        self.createdAt = createdAt
+    }
+}
+
+/// What the caller says about a new child; the archive adds the id, commit and tree.
+public struct VariantMetadata: Sendable {
+    public var generation: Int
+    public var `operator`: String
+    public var run: String?
+    public var status: VariantStatus
+    public var reason: String?
+    public var score: Double?
+    public var summary: String
+    public var model: String?
+    public var costUSD: Double
+
+    public init(
+        generation: Int, operator: String, run: String? = nil, status: VariantStatus = .pending,
+        reason: String? = nil, score: Double? = nil, summary: String, model: String? = nil, costUSD: Double = 0
+    ) {
+        self.generation = generation
+        self.operator = `operator`
+        self.run = run
+        self.status = status
+        self.reason = reason
+        self.score = score
+        self.summary = summary
+        self.model = model
+        self.costUSD = costUSD
+    }
+}
+
+// MARK: - Evaluation outcomes
+
+/// How one task went for one tree. Raw values are what the index and the JSON output hold.
+public enum OutcomeStatus: String, Sendable, Codable, CaseIterable {
+    case passed, failed, timeout, memory, crashed
+    case outputCap = "output_cap"
+
+    public var isPass: Bool { self == .passed }
+}
+
+/// The recorded result of running one task of a suite on one tree. Keyed by (tree, suite, task, attempt):
+/// the same tree is never evaluated twice on the same task.
+public struct TaskOutcome: Sendable, Equatable, Codable {
+    public var tree: String
+    public var suite: String
+    public var task: String
+    public var attempt: Int
+    public var status: OutcomeStatus
+    public var durationSeconds: Double
+    /// The captured output of both steps (agent, then check), already capped by the sandbox.
+    public var log: String
+    /// A short explanation, e.g. "killed after 120 s" or "dropped 3.1 MB of output".
+    public var detail: String?
+    public var run: String?
+
+    public init(
+        tree: String, suite: String, task: String, attempt: Int = 0, status: OutcomeStatus, durationSeconds: Double,
+        log: String, detail: String? = nil, run: String? = nil
+    ) {
+        self.tree = tree
+        self.suite = suite
+        self.task = task
+        self.attempt = attempt
+        self.status = status
+        self.durationSeconds = durationSeconds
+        self.log = log
+        self.detail = detail
+        self.run = run
+    }
+}

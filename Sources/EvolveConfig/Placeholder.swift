@@ -1,0 +1,1 @@
+// EvolveConfig: see Package.swift

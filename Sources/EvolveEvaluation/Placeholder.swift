@@ -1,0 +1,1 @@
+// EvolveEvaluation: see Package.swift

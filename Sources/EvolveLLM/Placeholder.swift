@@ -1,0 +1,1 @@
+// EvolveLLM: see Package.swift

@@ -1,0 +1,1 @@
+// EvolveMutation: see Package.swift

@@ -1,0 +1,1 @@
+// EvolveSandbox: see Package.swift

@@ -1,0 +1,1 @@
+// EvolveSearch: see Package.swift
