@@ -1,0 +1,6 @@
+def count_vowels(s):
+    count = 0
+    for ch in s:
+        if ch in "aeiou":
+            count += 1
+    return count

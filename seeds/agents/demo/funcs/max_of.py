@@ -1,0 +1,6 @@
+def max_of(numbers):
+    best = 0
+    for n in numbers:
+        if n > best:
+            best = n
+    return best

@@ -1,0 +1,2 @@
+def sum_evens(numbers):
+    return 0

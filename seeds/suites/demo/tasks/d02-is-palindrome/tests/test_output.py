@@ -1,0 +1,35 @@
+import json
+import math
+import unittest
+
+FUNCTION = "is_palindrome(s)"
+SPEC = 'Return True if the string s reads the same forwards and backwards when upper and lower case letters are treated as equal ("Level" is a palindrome), and False otherwise. The empty string is a palindrome.'
+CASES = [['level'], ['Level'], ['RaceCar'], ['hello'], [''], ['Ab'], ['Noon'], ['abcA']]
+EXPECTED = [True, True, True, False, True, False, True, False]
+
+
+def same(have, want):
+    if isinstance(have, bool) != isinstance(want, bool):
+        return False
+    if isinstance(want, float) and isinstance(have, (int, float)):
+        return math.isclose(have, want, rel_tol=1e-9, abs_tol=1e-9)
+    return have == want
+
+
+class TestOutput(unittest.TestCase):
+    def test_output(self):
+        with open("output.json") as f:
+            got = json.load(f)
+        self.assertIsInstance(got, list, "output.json must hold a list")
+        self.assertEqual(len(got), len(CASES), "output.json must hold one result per case")
+        wrong = []
+        for args, want, have in zip(CASES, EXPECTED, got):
+            if not same(have, want):
+                call = "is_palindrome(%s)" % ", ".join(json.dumps(a) for a in args)
+                wrong.append("  %s returned %s, expected %s" % (call, json.dumps(have), json.dumps(want)))
+        if wrong:
+            self.fail("%s in funcs/is_palindrome.py is wrong. %s\n%s" % (FUNCTION, SPEC, "\n".join(wrong)))
+
+
+if __name__ == "__main__":
+    unittest.main()
