@@ -1,0 +1,6 @@
+def sum_to(n):
+    """Return 1 + 2 + ... + n."""
+    total = 0
+    for i in range(1, n + 1):
+        total += i
+    return total

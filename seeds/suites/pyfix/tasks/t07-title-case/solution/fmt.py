@@ -1,0 +1,2 @@
+def title_words(s):
+    return " ".join(word.capitalize() for word in s.split(" "))

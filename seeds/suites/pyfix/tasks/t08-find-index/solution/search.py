@@ -1,0 +1,5 @@
+def find_first(items, target):
+    for i, item in enumerate(items):
+        if item == target:
+            return i
+    return -1

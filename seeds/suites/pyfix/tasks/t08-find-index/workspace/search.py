@@ -1,0 +1,2 @@
+def find_first(items, target):
+    return items.index(target)

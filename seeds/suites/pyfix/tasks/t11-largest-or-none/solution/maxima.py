@@ -1,0 +1,4 @@
+def largest(numbers):
+    if not numbers:
+        return None
+    return max(numbers)

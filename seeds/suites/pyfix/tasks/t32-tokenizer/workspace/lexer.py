@@ -1,0 +1,7 @@
+def tokenize(expr):
+    tokens = []
+    for ch in expr:
+        if ch == " ":
+            continue
+        tokens.append(ch)
+    return tokens

@@ -1,0 +1,2 @@
+def cron_matches(expr, when):
+    raise NotImplementedError
