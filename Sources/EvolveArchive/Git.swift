@@ -1,0 +1,400 @@
+import CGit2
+import EvolveSupport
+import Foundation
+
+// MARK: - Library set-up
+
+/// libgit2 wants `git_libgit2_init()` once per process before anything else (STYLE rule 5).
+enum GitLibrary {
+    private static let initialized: Bool = {
+        git_libgit2_init()
+        return true
+    }()
+
+    static func ensureInitialized() { _ = initialized }
+}
+
+// MARK: - Object ids
+
+/// A git object id as 40 lowercase hex characters.
+struct GitOID: Hashable {
+    var raw: git_oid
+
+    init(_ raw: git_oid) { self.raw = raw }
+
+    init?(hex: String) {
+        var oid = git_oid()
+        guard hex.utf8.count == 40, git_oid_fromstr(&oid, hex) == 0 else { return nil }
+        raw = oid
+    }
+
+    var hex: String {
+        var copy = raw
+        var buffer = [CChar](repeating: 0, count: 41)
+        git_oid_tostr(&buffer, 41, &copy)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    static func == (a: GitOID, b: GitOID) -> Bool {
+        var x = a.raw, y = b.raw
+        return git_oid_equal(&x, &y) != 0
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hex) }
+}
+
+// MARK: - Repository
+
+/// A bare libgit2 repository. One owner per handle: freed in `deinit`. Not thread-safe by itself;
+/// `Archive` serialises access.
+final class GitRepository {
+    let handle: OpaquePointer
+    let path: String
+
+    private init(handle: OpaquePointer, path: String) {
+        self.handle = handle
+        self.path = path
+    }
+
+    deinit { git_repository_free(handle) }
+
+    /// Creates a new bare repository at `path`.
+    static func createBare(at path: String) throws -> GitRepository {
+        GitLibrary.ensureInitialized()
+        var repo: OpaquePointer?
+        try gitCheck(git_repository_init(&repo, path, 1), "creating the bare repository \(path)")
+        return GitRepository(handle: repo!, path: path)
+    }
+
+    /// Opens the bare repository at `path`; nil when there is none.
+    static func openBare(at path: String) throws -> GitRepository {
+        GitLibrary.ensureInitialized()
+        var repo: OpaquePointer?
+        try gitCheck(git_repository_open_bare(&repo, path), "opening the git repository \(path)")
+        return GitRepository(handle: repo!, path: path)
+    }
+
+    // MARK: Trees from and to folders
+
+    /// Writes the files under `directory` as a git tree, byte for byte, with their modes (regular,
+    /// executable, symlink). `.git` folders are skipped; empty folders cannot be stored in git and are
+    /// skipped too. Returns the tree id and the number of files.
+    func writeTree(fromDirectory directory: String) throws -> (tree: GitOID, files: Int) {
+        var files = 0
+        let oid = try writeTree(directory, files: &files)
+        return (oid, files)
+    }
+
+    private func writeTree(_ directory: String, files: inout Int) throws -> GitOID {
+        var builder: OpaquePointer?
+        try gitCheck(git_treebuilder_new(&builder, handle, nil), "starting a tree for \(directory)")
+        defer { git_treebuilder_free(builder) }
+        guard let names = Files.entries(directory) else {
+            throw EvolveError(.io, "cannot read the folder \(directory)")
+        }
+        for name in names where name != ".git" {
+            let full = directory + "/" + name
+            var st = stat()
+            guard lstat(full, &st) == 0 else {
+                throw EvolveError(.io, "cannot read \(full): \(String(cString: strerror(errno)))")
+            }
+            var oid = git_oid()
+            let mode: git_filemode_t
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR:
+                let before = files
+                let sub = try writeTree(full, files: &files)
+                if files == before { continue }  // nothing but empty folders below: git keeps no empty trees
+                oid = sub.raw
+                mode = GIT_FILEMODE_TREE
+            case S_IFLNK:
+                var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let n = readlink(full, &target, Int(PATH_MAX))
+                guard n >= 0 else { throw EvolveError(.io, "cannot read the link \(full)") }
+                try gitCheck(git_blob_create_from_buffer(&oid, handle, target, n), "storing the link \(full)")
+                mode = GIT_FILEMODE_LINK
+                files += 1
+            case S_IFREG:
+                try gitCheck(git_blob_create_from_disk(&oid, handle, full), "storing the file \(full)")
+                mode = (st.st_mode & 0o111) != 0 ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB
+                files += 1
+            default:
+                throw EvolveError(
+                    .invalidInput, "\(full) is neither a file, a folder nor a link; an agent's source holds only those")
+            }
+            try gitCheck(git_treebuilder_insert(nil, builder, name, &oid, mode), "adding \(full) to a tree")
+        }
+        var tree = git_oid()
+        if git_treebuilder_entrycount(builder) == 0 {
+            return GitOID(tree)  // an empty folder: the caller skips it, nothing is written
+        }
+        try gitCheck(git_treebuilder_write(&tree, builder), "writing the tree of \(directory)")
+        return GitOID(tree)
+    }
+
+    /// Writes the tree `tree` into `directory` (which must exist), byte for byte, with modes.
+    func materialize(tree: GitOID, into directory: String) throws {
+        let treeObject = try lookupTree(tree)
+        defer { git_tree_free(treeObject) }
+        try materialize(treeObject, into: directory)
+    }
+
+    private func materialize(_ tree: OpaquePointer, into directory: String) throws {
+        let count = git_tree_entrycount(tree)
+        for index in 0..<count {
+            guard let entry = git_tree_entry_byindex(tree, index) else { continue }
+            let name = String(cString: git_tree_entry_name(entry))
+            guard name != ".", name != "..", !name.contains("/") else {
+                throw EvolveError(.corrupt, "the tree holds an unsafe name \(name)")
+            }
+            let path = directory + "/" + name
+            let oid = GitOID(git_tree_entry_id(entry).pointee)
+            let mode = git_tree_entry_filemode(entry)
+            switch mode {
+            case GIT_FILEMODE_TREE:
+                guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+                    throw EvolveError(.io, "cannot make the folder \(path): \(String(cString: strerror(errno)))")
+                }
+                let sub = try lookupTree(oid)
+                defer { git_tree_free(sub) }
+                try materialize(sub, into: path)
+            case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE:
+                let bytes = try blobBytes(oid)
+                let perms: mode_t = mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0o755 : 0o644
+                let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, perms)
+                guard fd >= 0 else {
+                    throw EvolveError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+                }
+                defer { close(fd) }
+                var written = 0
+                while written < bytes.count {
+                    let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+                    guard n > 0 else { throw EvolveError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
+                    written += n
+                }
+                fchmod(fd, perms)  // the umask must not change the mode git records
+            case GIT_FILEMODE_LINK:
+                let target = String(decoding: try blobBytes(oid), as: UTF8.self)
+                guard symlink(target, path) == 0 else {
+                    throw EvolveError(.io, "cannot make the link \(path): \(String(cString: strerror(errno)))")
+                }
+            default:
+                throw EvolveError(.corrupt, "the tree entry \(path) has an unsupported mode \(mode.rawValue)")
+            }
+        }
+    }
+
+    // MARK: Objects
+
+    func lookupTree(_ oid: GitOID) throws -> OpaquePointer {
+        var raw = oid.raw
+        var tree: OpaquePointer?
+        try gitCheck(git_tree_lookup(&tree, handle, &raw), "reading the tree \(oid.hex)")
+        return tree!
+    }
+
+    func lookupCommit(_ oid: GitOID) throws -> OpaquePointer {
+        var raw = oid.raw
+        var commit: OpaquePointer?
+        try gitCheck(git_commit_lookup(&commit, handle, &raw), "reading the commit \(oid.hex)")
+        return commit!
+    }
+
+    /// The tree id of a commit.
+    func treeOfCommit(_ commit: GitOID) throws -> GitOID {
+        let object = try lookupCommit(commit)
+        defer { git_commit_free(object) }
+        return GitOID(git_commit_tree_id(object).pointee)
+    }
+
+    /// The commit time of a commit, in seconds since 1970.
+    func time(ofCommit commit: GitOID) throws -> Double {
+        let object = try lookupCommit(commit)
+        defer { git_commit_free(object) }
+        return Double(git_commit_time(object))
+    }
+
+    /// The full message of a commit.
+    func message(ofCommit commit: GitOID) throws -> String {
+        let object = try lookupCommit(commit)
+        defer { git_commit_free(object) }
+        return String(cString: git_commit_message(object))
+    }
+
+    /// Whether an object exists in the repository.
+    func contains(_ oid: GitOID) -> Bool {
+        var db: OpaquePointer?
+        guard git_repository_odb(&db, handle) == 0 else { return false }
+        defer { git_odb_free(db) }
+        var raw = oid.raw
+        return git_odb_exists(db, &raw) != 0
+    }
+
+    func blobBytes(_ oid: GitOID) throws -> [UInt8] {
+        var raw = oid.raw
+        var blob: OpaquePointer?
+        try gitCheck(git_blob_lookup(&blob, handle, &raw), "reading the blob \(oid.hex)")
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let content = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: content, count: size))
+    }
+
+    /// Stores bytes as a blob (content-addressed: the same bytes are stored once).
+    func writeBlob(_ bytes: [UInt8]) throws -> GitOID {
+        var oid = git_oid()
+        try gitCheck(bytes.withUnsafeBytes { git_blob_create_from_buffer(&oid, handle, $0.baseAddress, $0.count) },
+                     "storing a blob")
+        return GitOID(oid)
+    }
+
+    /// Writes a commit object (no ref is moved). Author and committer are `evolve` at `time`.
+    func writeCommit(tree: GitOID, parents: [GitOID], message: String, time: Date) throws -> GitOID {
+        var signature: UnsafeMutablePointer<git_signature>?
+        try gitCheck(git_signature_new(&signature, "evolve", "evolve@localhost", git_time_t(time.timeIntervalSince1970), 0),
+                     "making the commit signature")
+        defer { git_signature_free(signature) }
+        let treeObject = try lookupTree(tree)
+        defer { git_tree_free(treeObject) }
+        var parentObjects: [OpaquePointer?] = []
+        defer { parentObjects.forEach { git_commit_free($0) } }
+        for parent in parents { parentObjects.append(try lookupCommit(parent)) }
+        var oid = git_oid()
+        try parentObjects.withUnsafeMutableBufferPointer { buffer in
+            try gitCheck(
+                git_commit_create(&oid, handle, nil, signature, signature, "UTF-8", message, treeObject,
+                                  buffer.count, buffer.baseAddress),
+                "writing a commit")
+        }
+        return GitOID(oid)
+    }
+
+    // MARK: Refs
+
+    /// Creates (or, with `force`, moves) a ref to `target`.
+    func setReference(_ name: String, to target: GitOID, force: Bool = false, log: String) throws {
+        var ref: OpaquePointer?
+        var raw = target.raw
+        try gitCheck(git_reference_create(&ref, handle, name, &raw, force ? 1 : 0, log), "writing the ref \(name)")
+        git_reference_free(ref)
+    }
+
+    /// The commit a ref points at; nil when the ref does not exist.
+    func resolveReference(_ name: String) throws -> GitOID? {
+        var oid = git_oid()
+        let rc = git_reference_name_to_id(&oid, handle, name)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        try gitCheck(rc, "reading the ref \(name)")
+        return GitOID(oid)
+    }
+
+    /// All refs matching a glob, with their targets.
+    func references(matching glob: String) throws -> [(name: String, target: GitOID)] {
+        var iterator: OpaquePointer?
+        try gitCheck(git_reference_iterator_glob_new(&iterator, handle, glob), "listing the refs \(glob)")
+        defer { git_reference_iterator_free(iterator) }
+        var result: [(String, GitOID)] = []
+        var ref: OpaquePointer?
+        while git_reference_next(&ref, iterator) == 0 {
+            defer { git_reference_free(ref) }
+            if let target = git_reference_target(ref) {
+                result.append((String(cString: git_reference_name(ref)), GitOID(target.pointee)))
+            }
+        }
+        return result
+    }
+
+    // MARK: Diffs, patches and merges
+
+    /// The unified diff between two trees (nil `old` means the empty tree), as git prints it.
+    func diff(from old: GitOID?, to new: GitOID) throws -> String {
+        let oldTree = try old.map { try lookupTree($0) }
+        defer { if let oldTree { git_tree_free(oldTree) } }
+        let newTree = try lookupTree(new)
+        defer { git_tree_free(newTree) }
+        var diff: OpaquePointer?
+        try gitCheck(git_diff_tree_to_tree(&diff, handle, oldTree, newTree, nil), "comparing two trees")
+        defer { git_diff_free(diff) }
+        var buffer = git_buf()
+        try gitCheck(git_diff_to_buf(&buffer, diff, GIT_DIFF_FORMAT_PATCH), "printing a diff")
+        defer { git_buf_dispose(&buffer) }
+        guard let ptr = buffer.ptr else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: ptr, count: buffer.size), as: UTF8.self)
+    }
+
+    /// Applies a unified diff to a tree with libgit2 and writes the resulting tree.
+    func apply(patch: String, to tree: GitOID) throws -> GitOID {
+        var diff: OpaquePointer?
+        let bytes = Array(patch.utf8)
+        let rc = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { git_diff_from_buffer(&diff, $0.baseAddress, $0.count) }
+        }
+        try gitCheck(rc, "reading the patch")
+        defer { git_diff_free(diff) }
+        let preimage = try lookupTree(tree)
+        defer { git_tree_free(preimage) }
+        var index: OpaquePointer?
+        try gitCheck(git_apply_to_tree(&index, handle, preimage, diff, nil), "applying the patch")
+        defer { git_index_free(index) }
+        var out = git_oid()
+        try gitCheck(git_index_write_tree_to(&out, index, handle), "writing the patched tree")
+        return GitOID(out)
+    }
+
+    /// Merges two commits (three-way, from their merge base). Returns the tree, or the conflicting
+    /// paths when the merge does not resolve by itself.
+    func merge(_ ours: GitOID, _ theirs: GitOID) throws -> Result<GitOID, MergeConflict> {
+        let a = try lookupCommit(ours)
+        defer { git_commit_free(a) }
+        let b = try lookupCommit(theirs)
+        defer { git_commit_free(b) }
+        var index: OpaquePointer?
+        try gitCheck(git_merge_commits(&index, handle, a, b, nil), "merging \(ours.hex) and \(theirs.hex)")
+        defer { git_index_free(index) }
+        if git_index_has_conflicts(index) != 0 {
+            var paths: [String] = []
+            var iterator: OpaquePointer?
+            if git_index_conflict_iterator_new(&iterator, index) == 0 {
+                defer { git_index_conflict_iterator_free(iterator) }
+                var ancestor: UnsafePointer<git_index_entry>?
+                var our: UnsafePointer<git_index_entry>?
+                var their: UnsafePointer<git_index_entry>?
+                while git_index_conflict_next(&ancestor, &our, &their, iterator) == 0 {
+                    if let entry = our ?? their ?? ancestor { paths.append(String(cString: entry.pointee.path)) }
+                }
+            }
+            return .failure(MergeConflict(paths: paths))
+        }
+        var out = git_oid()
+        try gitCheck(git_index_write_tree_to(&out, index, handle), "writing the merged tree")
+        return .success(GitOID(out))
+    }
+
+    /// Repacks loose refs into packed-refs so that listing and lookups stay fast at scale.
+    func packReferences() throws {
+        var refdb: OpaquePointer?
+        try gitCheck(git_repository_refdb(&refdb, handle), "opening the ref database")
+        defer { git_refdb_free(refdb) }
+        try gitCheck(git_refdb_compress(refdb), "packing refs")
+    }
+}
+
+/// The paths that a three-way merge could not reconcile.
+public struct MergeConflict: Error, Sendable, CustomStringConvertible {
+    public var paths: [String]
+    public var description: String { "the merge conflicts in \(paths.joined(separator: ", "))" }
+}
+
+// MARK: - Errors
+
+/// Every libgit2 return code goes through here: libgit2's own words plus what we were doing.
+func gitCheck(_ rc: Int32, _ doing: @autoclosure () -> String) throws {
+    guard rc < 0 else { return }
+    var message = "libgit2 error \(rc)"
+    if let last = git_error_last(), let text = last.pointee.message {
+        message = String(cString: text)
+    }
+    let kind: EvolveError.Kind = rc == GIT_ENOTFOUND.rawValue ? .notFound : .git
+    throw EvolveError(kind, "\(doing()) failed: \(message)")
+}
+

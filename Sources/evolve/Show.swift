@@ -1,0 +1,80 @@
+import ArgumentParser
+import EvolveArchive
+import EvolveSupport
+import Foundation
+
+extension EvolveCommand {
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a variant: its metadata, per-task outcomes and its diff against its parent.")
+
+        @OptionGroup var options: ArchiveOptions
+        @Argument(help: "A variant id (v12) or a commit prefix.") var id: String
+        @Flag(name: .long, help: "Print one JSON object.") var json = false
+        @Flag(name: .long, help: "Leave out the diff.") var noDiff = false
+
+        func run() async throws {
+            let archive = try options.open()
+            let v = try archive.resolve(id)
+            try archive.verifyReference(v)
+            let diff = noDiff ? nil : try archive.diff(v.id)
+            let suites = try archive.evaluatedSuites(tree: v.tree)
+            let outcomes = try suites.flatMap { try archive.outcomes(tree: v.tree, suite: $0) }
+            if json {
+                var writer = JSONWriter()
+                writer.beginObject()
+                writer.key("variant")
+                v.writeJSON(into: &writer)
+                writer.key("outcomes")
+                writer.beginArray()
+                for o in outcomes {
+                    writer.beginObject()
+                    writer.field("suite", o.suite)
+                    writer.field("task", o.task)
+                    writer.field("attempt", o.attempt)
+                    writer.field("status", o.status.rawValue)
+                    writer.field("duration_s", o.durationSeconds)
+                    writer.field("detail", o.detail)
+                    writer.endObject()
+                }
+                writer.endArray()
+                writer.field("diff", diff)
+                writer.endObject()
+                // `show --json` is the variant object with outcomes and diff added, as DESIGN.md asks.
+                emit(Self.flatten(writer.output) + "\n")
+                return
+            }
+            var out = Terminal.style("\(v.id)", "1") + "  commit \(v.commit)  tree \(v.tree.prefix(12))\n"
+            out += "  generation \(v.generation) · operator \(v.operator)"
+            if let model = v.model { out += " · model \(model)" }
+            if let run = v.run { out += " · run \(run)" }
+            out += "\n  status \(v.status.rawValue)"
+            if let reason = v.reason { out += " (\(reason))" }
+            out += " · score \(v.score.map { String(format: "%.3f", $0) } ?? "not evaluated")"
+            out += String(format: " · cost $%.4f", v.costUSD) + "\n"
+            out += "  parents \(v.parents.isEmpty ? "none (seed)" : v.parents.map(\.description).joined(separator: ", "))\n"
+            out += "  \(v.summary)\n"
+            for suite in suites {
+                let rows = outcomes.filter { $0.suite == suite && $0.attempt == 0 }
+                out += "\nOutcomes on \(suite): \(rows.filter { $0.status.isPass }.count)/\(rows.count) passed\n"
+                for o in rows {
+                    let mark = o.status.isPass ? Terminal.style("✓", "32") : Terminal.style("✗", "31")
+                    out += "  \(mark) " + VariantTable.pad(o.task, 28) + VariantTable.pad(o.status.rawValue, 11)
+                        + String(format: "%6.2fs", o.durationSeconds) + (o.detail.map { "  \($0)" } ?? "") + "\n"
+                }
+            }
+            if let diff {
+                let against = v.parents.first.map { "against \($0)" } ?? "(the seed's files)"
+                out += "\nDiff \(against):\n" + (diff.isEmpty ? "  (no change)\n" : diff)
+            }
+            emit(out)
+        }
+
+        /// Turns `{"variant":{...},"outcomes":[...],"diff":...}` into `{...,"outcomes":[...],"diff":...}`.
+        static func flatten(_ json: String) -> String {
+            guard json.hasPrefix("{\"variant\":{"), let close = json.range(of: "},\"outcomes\":") else { return json }
+            let inner = json[json.index(json.startIndex, offsetBy: 12)..<close.lowerBound]
+            return "{" + inner + ",\"outcomes\":" + json[close.upperBound...]
+        }
+    }
+}
