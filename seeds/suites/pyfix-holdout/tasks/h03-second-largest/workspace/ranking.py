@@ -1,0 +1,3 @@
+def second_largest(numbers):
+    ordered = sorted(numbers)
+    return ordered[-2]
