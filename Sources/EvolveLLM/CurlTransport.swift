@@ -1,0 +1,221 @@
+import CCurl
+import Foundation
+
+/// The real transport: libcurl easy handles, each transfer run on a GCD thread (never on the cooperative
+/// pool, which a blocking `curl_easy_perform` would starve).
+///
+/// Idle handles are kept for reuse, so consecutive requests to one server share a kept-alive connection.
+/// Cancelling the calling task aborts the transfer within about a second (libcurl's progress callback).
+public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [UnsafeMutableRawPointer] = []
+    private let maxIdleHandles: Int
+    private let queue = DispatchQueue(label: "evolve.curl", qos: .userInitiated, attributes: .concurrent)
+
+    /// - Parameter maxIdleHandles: how many finished handles (and their open connections) to keep.
+    public init(maxIdleHandles: Int = 8) {
+        _ = CurlTransport.globalInit
+        self.maxIdleHandles = maxIdleHandles
+    }
+
+    deinit {
+        for handle in idle { curl_easy_cleanup(handle) }
+    }
+
+    /// `curl_global_init` is not thread-safe: it runs once, before the first handle.
+    private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let transfer = Transfer(maxBytes: request.maxResponseBytes)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: TransportError(.cancelled, "the request was cancelled"))
+                    return
+                }
+                queue.async {
+                    continuation.resume(with: Result { try self.perform(request, transfer) })
+                }
+            }
+        } onCancel: {
+            transfer.cancel()
+        }
+    }
+
+    // MARK: - Handles
+
+    private func checkOut() throws -> UnsafeMutableRawPointer {
+        lock.lock()
+        let reused = idle.popLast()
+        lock.unlock()
+        if let reused {
+            curl_easy_reset(reused)
+            return reused
+        }
+        guard let handle = curl_easy_init() else { throw TransportError(.other, "libcurl could not make a handle") }
+        return handle
+    }
+
+    private func checkIn(_ handle: UnsafeMutableRawPointer) {
+        lock.lock()
+        if idle.count < maxIdleHandles {
+            idle.append(handle)
+            lock.unlock()
+        } else {
+            lock.unlock()
+            curl_easy_cleanup(handle)
+        }
+    }
+
+    // MARK: - One transfer (blocking, on a GCD thread)
+
+    private func perform(_ request: HTTPRequest, _ transfer: Transfer) throws -> HTTPResponse {
+        let handle = try checkOut()
+        defer { checkIn(handle) }
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        let unmanaged = Unmanaged.passRetained(transfer)
+        defer { unmanaged.release() }
+        let context = UnsafeRawPointer(unmanaged.toOpaque())
+
+        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
+            var rc = CURLE_OK
+            func set(_ result: CURLcode) { if rc == CURLE_OK { rc = result } }
+            set(evolve_curl_setopt_str(handle, CURLOPT_URL, request.url))
+            set(evolve_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+            set(evolve_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress))
+            set(evolve_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(max(request.timeout, 0.001) * 1000)))
+            set(
+                evolve_curl_setopt_long(
+                    handle, CURLOPT_CONNECTTIMEOUT_MS,
+                    Int(max(request.connectTimeout, 0.001) * 1000)))
+            if let socket = request.unixSocketPath {
+                set(evolve_curl_setopt_str(handle, CURLOPT_UNIX_SOCKET_PATH, socket))
+            }
+            switch request.method.uppercased() {
+            case "GET": set(evolve_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+            case "POST": set(evolve_curl_setopt_long(handle, CURLOPT_POST, 1))
+            case let other: set(evolve_curl_setopt_str(handle, CURLOPT_CUSTOMREQUEST, other))
+            }
+            if let body = request.body {
+                set(evolve_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
+                body.withUnsafeBytes { raw in
+                    // COPYPOSTFIELDS copies the bytes, so the body need not outlive this call.
+                    let bytes = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                    set(evolve_curl_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, bytes))
+                }
+            }
+            for (name, value) in request.headers {
+                headerList = curl_slist_append(headerList, "\(name): \(value)")
+            }
+            // No "Expect: 100-continue" round trip before a large body.
+            headerList = curl_slist_append(headerList, "Expect:")
+            set(evolve_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, UnsafeRawPointer(headerList)))
+            set(evolve_curl_setopt_write(handle, curlWriteBody))
+            set(evolve_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, context))
+            set(evolve_curl_setopt_header(handle, curlWriteHeader))
+            set(evolve_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context))
+            set(
+                evolve_curl_setopt_ptr(
+                    handle, CURLOPT_XFERINFOFUNCTION, unsafeBitCast(curlProgress, to: UnsafeRawPointer.self)))
+            set(evolve_curl_setopt_ptr(handle, CURLOPT_XFERINFODATA, context))
+            set(evolve_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+            if rc != CURLE_OK { return rc }
+            return curl_easy_perform(handle)
+        }
+
+        if code != CURLE_OK {
+            throw transportError(code, errorBuffer, transfer, request)
+        }
+        var status = 0
+        _ = evolve_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: transfer.headers, body: transfer.body)
+    }
+
+    private func transportError(_ code: CURLcode, _ buffer: [CChar], _ transfer: Transfer, _ request: HTTPRequest)
+        -> TransportError
+    {
+        let detail = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let words = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let target = request.unixSocketPath.map { "\(request.url) (via \($0))" } ?? request.url
+        if transfer.isCancelled { return TransportError(.cancelled, "the request to \(target) was cancelled") }
+        if transfer.tooLarge {
+            return TransportError(
+                .tooLarge, "the answer from \(target) is larger than \(request.maxResponseBytes) bytes")
+        }
+        let kind: TransportError.Kind
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .connection
+        case CURLE_OPERATION_TIMEDOUT: kind = .timeout
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_WEIRD_SERVER_REPLY:
+            kind = .dropped
+        default: kind = .other
+        }
+        let seconds = String(format: "%g", request.timeout)
+        let what = kind == .timeout ? "no answer from \(target) within \(seconds) s" : "request to \(target) failed"
+        return TransportError(kind, "\(what): \(words) (libcurl error \(code.rawValue))")
+    }
+}
+
+// MARK: - Per-transfer state shared with the C callbacks
+
+/// The bytes and headers of one transfer; the C callbacks reach it through an unmanaged pointer.
+private final class Transfer: @unchecked Sendable {
+    let maxBytes: Int
+    var body = Data()
+    var headers: [String: String] = [:]
+    var tooLarge = false
+    private let lock = NSLock()
+    private var cancelled = false
+
+    init(maxBytes: Int) { self.maxBytes = maxBytes }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        lock.unlock()
+    }
+
+    var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
+}
+
+private let curlWriteBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+    data, size, count, context in
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let n = size * count
+    if transfer.body.count + n > transfer.maxBytes {
+        transfer.tooLarge = true
+        return 0  // libcurl stops with CURLE_WRITE_ERROR
+    }
+    transfer.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: n)
+    return n
+}
+
+private let curlWriteHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int =
+    {
+        data, size, count, context in
+        guard let data, let context else { return 0 }
+        let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+        let n = size * count
+        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            transfer.headers = [:]  // a new response (after a 100 Continue or a redirect)
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            transfer.headers[name] = value
+        }
+        return n
+    }
+
+private let curlProgress: @convention(c) (UnsafeMutableRawPointer?, Int64, Int64, Int64, Int64) -> Int32 = {
+    context, _, _, _, _ in
+    guard let context else { return 0 }
+    return Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().isCancelled ? 1 : 0
+}

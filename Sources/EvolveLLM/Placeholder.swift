@@ -1,1 +1,0 @@
-// EvolveLLM: see Package.swift
