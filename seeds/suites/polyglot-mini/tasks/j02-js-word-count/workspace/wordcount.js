@@ -1,0 +1,6 @@
+function countWords(text) {
+  // TODO
+  return {};
+}
+
+module.exports = { countWords };

@@ -1,0 +1,3 @@
+class LinkedList {}
+
+module.exports = { LinkedList };
