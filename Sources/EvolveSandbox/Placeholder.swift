@@ -1,1 +1,0 @@
-// EvolveSandbox: see Package.swift

@@ -1,0 +1,79 @@
+import EvolveSupport
+import Foundation
+
+/// The resources one sandboxed step may use. Every limit applies to the whole process tree of the step.
+///
+/// The YAML and JSON spelling is the run configuration's `sandbox:` block:
+/// `{timeout_s: 120, memory_mb: 2048, pids: 256, file_size_mb: 64, output_kb: 256}`; a missing key keeps
+/// its default.
+public struct SandboxLimits: Sendable, Equatable, Codable {
+    /// Wall time in seconds; when it runs out, every process of the step is killed.
+    public var timeoutSeconds: Double
+    /// Memory of the whole tree, in MiB (resident memory and tmpfs, through the memory controller; per process
+    /// address space when no controller can be used).
+    public var memoryMB: Int
+    /// Number of processes (and threads) alive at once.
+    public var pids: Int
+    /// Largest file a process may write, in MiB.
+    public var fileSizeMB: Int
+    /// Output kept (standard output and error together), in KiB. The rest is dropped and counted; a step
+    /// that prints more than `outputKillFactor` times this is killed.
+    public var outputKB: Int
+
+    /// A step printing more than this many times `outputKB` is stopped with `SandboxResult.Termination.outputCap`.
+    public static let outputKillFactor = 16
+
+    public init(
+        timeoutSeconds: Double = 120, memoryMB: Int = 2048, pids: Int = 256, fileSizeMB: Int = 64,
+        outputKB: Int = 256
+    ) {
+        self.timeoutSeconds = timeoutSeconds
+        self.memoryMB = memoryMB
+        self.pids = pids
+        self.fileSizeMB = fileSizeMB
+        self.outputKB = outputKB
+    }
+
+    /// The defaults: 120 s, 2 GiB, 256 processes, 64 MiB files, 256 KiB of output.
+    public static let standard = SandboxLimits()
+
+    /// Checks that every limit is usable; the message names the key as written in a configuration.
+    public func validate() throws {
+        func bad(_ key: String, _ value: String) -> EvolveError {
+            EvolveError(.config, "sandbox.\(key) must be positive, not \(value)")
+        }
+        guard timeoutSeconds > 0, timeoutSeconds.isFinite else { throw bad("timeout_s", "\(timeoutSeconds)") }
+        guard memoryMB >= 16 else {
+            throw EvolveError(.config, "sandbox.memory_mb must be at least 16, not \(memoryMB)")
+        }
+        guard pids > 0 else { throw bad("pids", "\(pids)") }
+        guard fileSizeMB > 0 else { throw bad("file_size_mb", "\(fileSizeMB)") }
+        guard outputKB > 0 else { throw bad("output_kb", "\(outputKB)") }
+    }
+
+    var outputBytesKept: Int { outputKB * 1024 }
+    var outputBytesBeforeKill: Int { outputKB * 1024 * Self.outputKillFactor }
+}
+
+// MARK: - Codable
+
+extension SandboxLimits {
+    enum CodingKeys: String, CodingKey {
+        case timeoutSeconds = "timeout_s"
+        case memoryMB = "memory_mb"
+        case pids
+        case fileSizeMB = "file_size_mb"
+        case outputKB = "output_kb"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = SandboxLimits.standard
+        self.init(
+            timeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? d.timeoutSeconds,
+            memoryMB: try c.decodeIfPresent(Int.self, forKey: .memoryMB) ?? d.memoryMB,
+            pids: try c.decodeIfPresent(Int.self, forKey: .pids) ?? d.pids,
+            fileSizeMB: try c.decodeIfPresent(Int.self, forKey: .fileSizeMB) ?? d.fileSizeMB,
+            outputKB: try c.decodeIfPresent(Int.self, forKey: .outputKB) ?? d.outputKB)
+    }
+}

@@ -1,0 +1,153 @@
+import EvolveSandbox
+import EvolveSupport
+import Foundation
+import Testing
+
+/// What a sandboxed step can and cannot see or touch.
+@Suite("Sandbox isolation")
+struct SandboxIsolationTests {
+    @Test func runsACommandAndCapturesBothStreams() async throws {
+        let result = try await sandboxed("echo out; echo err >&2; exit 3")
+        #expect(result.termination == .exited)
+        #expect(result.exitStatus == 3)
+        #expect(result.output.contains("out"))
+        #expect(result.output.contains("err"))
+        #expect(!result.succeeded)
+        #expect(result.outputBytesDropped == 0)
+    }
+
+    @Test func environmentIsBuiltFromNothing() async throws {
+        setenv("EVOLVE_HOST_ONLY_VARIABLE", "host-secret-value", 1)
+        let result = try await sandboxed("env", environment: ["EVOLVE_TASK_FILE": "/task/prompt.md"])
+        let names = Set(
+            result.output.split(separator: "\n").compactMap { $0.split(separator: "=", maxSplits: 1).first }.map(String.init))
+        #expect(!result.output.contains("host-secret-value"))
+        #expect(names.contains("EVOLVE_TASK_FILE"))
+        #expect(names.contains("PATH"))
+        let allowed = Set(SandboxSpec.baseEnvironment.keys).union(["EVOLVE_TASK_FILE", "PWD", "SHLVL", "_"])
+        #expect(names.isSubset(of: allowed), "unexpected variables: \(names.subtracting(allowed))")
+    }
+
+    @Test func workspaceIsWritableAndTheWorkingDirectory() async throws {
+        let scratch = try Scratch()
+        let result = try await sandboxed("pwd; echo made > made.txt", in: scratch)
+        #expect(result.succeeded)
+        #expect(result.output.contains("/work"))
+        #expect((try? String(contentsOfFile: scratch.file("workspace/made.txt"), encoding: .utf8)) == "made\n")
+    }
+
+    @Test func systemFoldersAreReadOnlyEvenAfterARemount() async throws {
+        let marker = uniqueMarker("evolve-usr")
+        let result = try await sandboxed(
+            "mount -o remount,rw,bind /usr 2>&1; touch /usr/\(marker) 2>&1; touch /etc/\(marker) 2>&1; echo done")
+        #expect(result.output.contains("done"))
+        #expect(!Files.exists("/usr/\(marker)"))
+        #expect(!Files.exists("/etc/\(marker)"))
+    }
+
+    @Test func hostFoldersAreNotVisible() async throws {
+        let marker = uniqueMarker("evolve-host-tmp")
+        let hostFile = "/tmp/\(marker)"
+        try "host".write(toFile: hostFile, atomically: true, encoding: .utf8)
+        defer { unlink(hostFile) }
+        let result = try await sandboxed(
+            "for p in /tmp/\(marker) /root /home /work/../root /sys/fs/cgroup; do test -e $p && echo SEEN $p; done; "
+                + "echo x > /tmp/inside && echo tmp-writable; ls /")
+        #expect(!result.output.contains("SEEN"), "\(result.output)")
+        #expect(result.output.contains("tmp-writable"))
+        #expect(!Files.exists("/tmp/inside") || (try? String(contentsOfFile: "/tmp/inside", encoding: .utf8)) != "x\n")
+    }
+
+    @Test func runsAsAnUnprivilegedUserWithoutCapabilities() async throws {
+        let result = try await sandboxed("id -u; grep CapEff /proc/self/status")
+        #expect(result.output.contains("1000"))
+        #expect(result.output.contains("CapEff:\t0000000000000000"))
+    }
+
+    @Test func cannotReachAListenerOnTheHostLoopback() async throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        let script = """
+            python3 -c '
+            import socket
+            s = socket.socket()
+            s.settimeout(2)
+            try:
+                s.connect(("127.0.0.1", \(listener.port)))
+                s.sendall(b"escaped")
+                print("CONNECTED")
+            except OSError as e:
+                print("refused:", e)
+            '
+            """
+        let result = try await sandboxed(script)
+        #expect(result.output.contains("refused"))
+        #expect(!result.output.contains("CONNECTED"))
+        #expect(listener.acceptedConnections() == 0)
+    }
+
+    @Test func anEngineFileDescriptorDoesNotLeakIn() async throws {
+        let scratch = try Scratch()
+        try scratch.write("secret.txt", "descriptor-secret")
+        let fd = open(scratch.file("secret.txt"), O_RDONLY)  // deliberately without O_CLOEXEC
+        defer { close(fd) }
+        let result = try await sandboxed("ls /proc/self/fd; cat /proc/self/fd/\(fd) 2>&1", in: scratch)
+        #expect(!result.output.contains("descriptor-secret"))
+    }
+
+    @Test func readOnlyBindIsVisibleButNotWritable() async throws {
+        let scratch = try Scratch()
+        let agent = try scratch.makeFolder("agent")
+        try scratch.write("agent/agent.py", "print('hello from the agent')")
+        let result = try await sandboxed(
+            "python3 /agent/agent.py; echo x >> /agent/agent.py || echo read-only",
+            binds: [.init(source: agent, destination: "/agent")], in: scratch)
+        #expect(result.output.contains("hello from the agent"))
+        #expect(result.output.contains("read-only"))
+        #expect((try? String(contentsOfFile: "\(agent)/agent.py", encoding: .utf8)) == "print('hello from the agent')")
+    }
+
+    @Test func aMissingBindIsASetupError() async throws {
+        await #expect(throws: EvolveError.self) {
+            _ = try await sandboxed("true", binds: [.init(source: "/nonexistent/evolve/path", destination: "/x")])
+        }
+    }
+}
+
+/// A TCP listener on the host's 127.0.0.1 that counts connections, for the network tests.
+final class LoopbackListener: @unchecked Sendable {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { throw EvolveError(.io, "cannot listen on 127.0.0.1") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+        _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+    }
+
+    /// Accepts whatever is pending and says how many connections arrived.
+    func acceptedConnections() -> Int {
+        var count = 0
+        while true {
+            let client = accept(fd, nil, nil)
+            if client < 0 { return count }
+            count += 1
+            Glibc.close(client)
+        }
+    }
+
+    func close() { Glibc.close(fd) }
+}
