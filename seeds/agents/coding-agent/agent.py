@@ -89,7 +89,8 @@ def chat(messages):
                 break
         except (urllib.error.URLError, OSError, ValueError) as e:
             last = "%s: %s" % (type(e).__name__, e)
-        time.sleep(1 + 2 * attempt)
+        if attempt < 2:
+            time.sleep(1 + 2 * attempt)
     raise ModelError(last)
 
 
