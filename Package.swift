@@ -49,12 +49,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        /// Generators for the benchmark scripts (scripts/bench-*.sh); not shipped to users.
+        .executableTarget(name: "evolve-bench", dependencies: ["EvolveArchive", "EvolveSupport", "EvolveSearch"]),
+
         // MARK: - Tests
         .testTarget(name: "EvolveArchiveTests", dependencies: ["EvolveArchive"]),
         .testTarget(name: "EvolveSandboxTests", dependencies: ["EvolveSandbox"]),
         .testTarget(name: "EvolveEvaluationTests", dependencies: ["EvolveEvaluation", "EvolveArchive"]),
         .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM"]),
         .testTarget(name: "EvolveSearchTests", dependencies: ["EvolveSearch", "EvolveMutation", "EvolveArchive"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["EvolveSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["evolve", "EvolveSupport"]),
     ]
 )

@@ -163,6 +163,34 @@ public final class Archive: @unchecked Sendable {
         try locked { try git.writeTree(fromDirectory: directory).tree.hex }
     }
 
+    /// Stores `base` with files written or removed, without touching the disk; returns the new tree id.
+    public func writeTree(base: String, changes: [String: FileChange]) throws -> String {
+        try locked {
+            guard let oid = GitOID(hex: base) else { throw EvolveError(.invalidInput, "bad tree id \(base)") }
+            return try git.updateTree(oid, changes: changes).hex
+        }
+    }
+
+    /// Whether a file exists at `path` in a tree.
+    public func treeContains(_ tree: String, path: String) throws -> Bool {
+        try locked {
+            guard let oid = GitOID(hex: tree) else { throw EvolveError(.invalidInput, "bad tree id \(tree)") }
+            return try git.treeContains(oid, path: path)
+        }
+    }
+
+    /// Packs refs and, when `git` is installed, loose objects (`git repack -d`): a finished run takes a
+    /// fraction of the disk and lookups stay fast. Safe to interrupt; nothing is removed that a ref reaches.
+    public func compact() throws {
+        try locked { try git.packReferences() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = ["--git-dir", path + "/" + Self.repoName, "repack", "-d", "-q"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        if (try? process.run()) != nil { process.waitUntilExit() }
+    }
+
     /// Applies a unified diff to a tree and stores the result; returns the new tree id.
     public func applyPatch(_ patch: String, toTree tree: String) throws -> String {
         try locked {

@@ -63,7 +63,14 @@ final class GitRepository {
         GitLibrary.ensureInitialized()
         var repo: OpaquePointer?
         try gitCheck(git_repository_init(&repo, path, 1), "creating the bare repository \(path)")
-        return GitRepository(handle: repo!, path: path)
+        let created = GitRepository(handle: repo!, path: path)
+        // Logs and transcripts are blobs that only the index points at: `git gc` must never prune them.
+        var config: OpaquePointer?
+        try gitCheck(git_repository_config(&config, repo), "opening the repository's config")
+        defer { git_config_free(config) }
+        try gitCheck(git_config_set_string(config, "gc.pruneExpire", "never"), "setting gc.pruneExpire")
+        try gitCheck(git_config_set_string(config, "gc.auto", "0"), "setting gc.auto")
+        return created
     }
 
     /// Opens the bare repository at `path`; nil when there is none.
@@ -370,6 +377,51 @@ final class GitRepository {
         return .success(GitOID(out))
     }
 
+    /// A new tree: `base` with some files replaced, added or removed (paths with `/` reach into folders).
+    func updateTree(_ base: GitOID, changes: [String: FileChange]) throws -> GitOID {
+        var index: OpaquePointer?
+        try gitCheck(git_index_new(&index), "making an in-memory index")
+        defer { git_index_free(index) }
+        let tree = try lookupTree(base)
+        defer { git_tree_free(tree) }
+        try gitCheck(git_index_read_tree(index, tree), "reading the tree \(base.hex)")
+        for (path, change) in changes.sorted(by: { $0.key < $1.key }) {
+            let clean = path.split(separator: "/").filter { !$0.isEmpty && $0 != "." }
+            guard !clean.isEmpty, !clean.contains(".."), !clean.contains(".git") else {
+                throw EvolveError(.invalidInput, "the path \(path) leaves the agent's folder")
+            }
+            let normalized = clean.joined(separator: "/")
+            switch change {
+            case .delete:
+                let rc = git_index_remove_bypath(index, normalized)
+                try gitCheck(rc, "removing \(normalized)")
+            case .write(let contents, let executable):
+                var entry = git_index_entry()
+                entry.mode = UInt32(executable ? GIT_FILEMODE_BLOB_EXECUTABLE.rawValue : GIT_FILEMODE_BLOB.rawValue)
+                entry.id = try writeBlob(Array(contents.utf8)).raw
+                try normalized.withCString { cPath in
+                    entry.path = cPath
+                    try gitCheck(git_index_add(index, &entry), "adding \(normalized) to the tree")
+                }
+            }
+        }
+        var out = git_oid()
+        try gitCheck(git_index_write_tree_to(&out, index, handle), "writing the changed tree")
+        return GitOID(out)
+    }
+
+    /// Whether a path exists in a tree.
+    func treeContains(_ tree: GitOID, path: String) throws -> Bool {
+        let object = try lookupTree(tree)
+        defer { git_tree_free(object) }
+        var entry: OpaquePointer?
+        let rc = git_tree_entry_bypath(&entry, object, path)
+        if rc == GIT_ENOTFOUND.rawValue { return false }
+        try gitCheck(rc, "looking up \(path)")
+        git_tree_entry_free(entry)
+        return true
+    }
+
     /// Repacks loose refs into packed-refs so that listing and lookups stay fast at scale.
     func packReferences() throws {
         var refdb: OpaquePointer?
@@ -377,6 +429,14 @@ final class GitRepository {
         defer { git_refdb_free(refdb) }
         try gitCheck(git_refdb_compress(refdb), "packing refs")
     }
+}
+
+/// One change to one file of a tree.
+public enum FileChange: Sendable, Equatable {
+    /// Write the file (create or replace) with this text.
+    case write(String, executable: Bool = false)
+    /// Remove the file.
+    case delete
 }
 
 /// The paths that a three-way merge could not reconcile.
