@@ -1,8 +1,9 @@
 import CCurl
 import Foundation
 
-/// The real transport: libcurl easy handles, each transfer run on a GCD thread (never on the cooperative
-/// pool, which a blocking `curl_easy_perform` would starve).
+/// The real transport: libcurl easy handles, each transfer run on a thread of its own pool (never on the
+/// cooperative pool or GCD's, which a blocking `curl_easy_perform` would starve: on Linux both have about
+/// one thread per core).
 ///
 /// Idle handles are kept for reuse, so consecutive requests to one server share a kept-alive connection.
 /// Cancelling the calling task aborts the transfer within about a second (libcurl's progress callback).
@@ -10,7 +11,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [UnsafeMutableRawPointer] = []
     private let maxIdleHandles: Int
-    private let queue = DispatchQueue(label: "evolve.curl", qos: .userInitiated, attributes: .concurrent)
+    private let workers = BlockingWorkers(name: "evolve.curl")
 
     /// - Parameter maxIdleHandles: how many finished handles (and their open connections) to keep.
     public init(maxIdleHandles: Int = 8) {
@@ -33,7 +34,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                     continuation.resume(throwing: TransportError(.cancelled, "the request was cancelled"))
                     return
                 }
-                queue.async {
+                workers.run {
                     continuation.resume(with: Result { try self.perform(request, transfer) })
                 }
             }
@@ -155,6 +156,61 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         let seconds = String(format: "%g", request.timeout)
         let what = kind == .timeout ? "no answer from \(target) within \(seconds) s" : "request to \(target) failed"
         return TransportError(kind, "\(what): \(words) (libcurl error \(code.rawValue))")
+    }
+}
+
+// MARK: - Threads for blocking work
+
+/// Threads that run blocking jobs: an idle one takes the next job, and a new one starts when none is idle,
+/// so a slow transfer never holds up another. Up to `keepIdle` threads wait for work; the rest end.
+final class BlockingWorkers: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var idle = 0
+    private var wakeups = 0
+    private let keepIdle: Int
+    private let name: String
+
+    init(name: String, keepIdle: Int = 8) {
+        self.name = name
+        self.keepIdle = keepIdle
+    }
+
+    func run(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        if idle > 0 {
+            // Hand the job to a waiting thread; counted here so that two jobs never wait for one thread.
+            idle -= 1
+            wakeups += 1
+            condition.signal()
+            condition.unlock()
+            return
+        }
+        condition.unlock()
+        let thread = Thread { [self] in loop() }
+        thread.name = name
+        thread.start()
+    }
+
+    private func loop() {
+        condition.lock()
+        while true {
+            if !jobs.isEmpty {
+                let job = jobs.removeFirst()
+                condition.unlock()
+                job()
+                condition.lock()
+                continue
+            }
+            if idle >= keepIdle {
+                condition.unlock()
+                return
+            }
+            idle += 1
+            while wakeups == 0 { condition.wait() }
+            wakeups -= 1
+        }
     }
 }
 

@@ -1,0 +1,295 @@
+import EvolveSupport
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+// MARK: - Finding the server and the model
+
+/// Where llama.cpp's `llama-server` and the GGUF model are.
+public struct LocalModelFiles: Sendable, Equatable {
+    public var serverPath: String
+    public var modelPath: String
+
+    public static let modelFileName = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    public init(serverPath: String, modelPath: String) {
+        self.serverPath = serverPath
+        self.modelPath = modelPath
+    }
+
+    /// Finds both: `EVOLVE_LLAMA_SERVER` / `EVOLVE_LOCAL_MODEL`, else `.tools/bin/llama-server` and
+    /// `.tools/models/<model>` in the working directory or a folder above it or above this executable, else
+    /// `llama-server` on `PATH`. Fails with what to run when either is missing.
+    public static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        currentDirectory: String = FileManager.default.currentDirectoryPath,
+        executablePath: String? = executablePath()
+    ) throws -> LocalModelFiles {
+        let roots = toolRoots(currentDirectory: currentDirectory, executablePath: executablePath)
+        var looked: [String] = []
+
+        var server: String?
+        if let named = environment["EVOLVE_LLAMA_SERVER"], !named.isEmpty {
+            guard isExecutable(named) else {
+                throw EvolveError(
+                    .llm, "EVOLVE_LLAMA_SERVER names \(named), which is not an executable file",
+                    hint: "unset it to use .tools/bin/llama-server, or run scripts/setup.sh")
+            }
+            server = named
+        }
+        for root in roots where server == nil {
+            let candidate = "\(root)/bin/llama-server"
+            looked.append(candidate)
+            if isExecutable(candidate) { server = candidate }
+        }
+        if server == nil {
+            for folder in (environment["PATH"] ?? "").split(separator: ":") {
+                let candidate = "\(folder)/llama-server"
+                if isExecutable(candidate) {
+                    server = candidate
+                    break
+                }
+            }
+            looked.append("llama-server on PATH")
+        }
+        guard let server else {
+            throw EvolveError(
+                .llm, "llama.cpp's llama-server is not installed (looked at \(looked.joined(separator: ", ")))",
+                hint: "run scripts/setup.sh (it builds llama-server and installs the SmolLM2-135M model into .tools/), "
+                    + "or set EVOLVE_LLAMA_SERVER")
+        }
+
+        var model: String?
+        if let named = environment["EVOLVE_LOCAL_MODEL"], !named.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: named) else {
+                throw EvolveError(
+                    .llm, "EVOLVE_LOCAL_MODEL names \(named), which is not a readable file",
+                    hint: "unset it to use .tools/models/\(modelFileName), or run scripts/setup.sh")
+            }
+            model = named
+        }
+        var lookedModel: [String] = []
+        for root in roots where model == nil {
+            let candidate = "\(root)/models/\(modelFileName)"
+            lookedModel.append(candidate)
+            if FileManager.default.isReadableFile(atPath: candidate) { model = candidate }
+        }
+        guard let model else {
+            throw EvolveError(
+                .llm,
+                "the local model \(modelFileName) is not installed (looked at \(lookedModel.joined(separator: ", ")))",
+                hint: "run scripts/setup.sh, or set EVOLVE_LOCAL_MODEL to a GGUF file")
+        }
+        return LocalModelFiles(serverPath: server, modelPath: model)
+    }
+
+    /// `.tools` folders in the working directory and its parents, then above the executable.
+    static func toolRoots(currentDirectory: String, executablePath: String?) -> [String] {
+        var roots: [String] = []
+        func walk(_ start: String) {
+            var folder = URL(fileURLWithPath: start).standardizedFileURL
+            while true {
+                let candidate = folder.appendingPathComponent(".tools").path
+                if !roots.contains(candidate) && Files.isDirectory(candidate) { roots.append(candidate) }
+                let parent = folder.deletingLastPathComponent()
+                if parent.path == folder.path { break }
+                folder = parent
+            }
+        }
+        walk(currentDirectory)
+        if let executablePath { walk((executablePath as NSString).deletingLastPathComponent) }
+        return roots
+    }
+
+    /// This process's executable, from /proc/self/exe.
+    public static func executablePath() -> String? {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first
+    }
+
+    private static func isExecutable(_ path: String) -> Bool {
+        !Files.isDirectory(path) && FileManager.default.isExecutableFile(atPath: path)
+    }
+}
+
+// MARK: - The server process
+
+/// llama.cpp's `llama-server` on a free loopback port: started, waited for until `/health` answers, and
+/// stopped (SIGTERM, then SIGKILL) by `stop()` or when this object goes away.
+public final class LocalModelServer: @unchecked Sendable {
+    /// How the server runs.
+    public struct Options: Sendable {
+        /// Total context in tokens, shared by the parallel slots.
+        public var contextSize: Int = 8192
+        /// Requests served at once (llama-server's slots).
+        public var parallel: Int = 2
+        /// CPU threads; nil lets llama-server choose.
+        public var threads: Int?
+        /// How long loading may take before giving up.
+        public var startupTimeout: Double = 120
+        /// Anything else to pass to llama-server.
+        public var extraArguments: [String] = []
+
+        public init() {}
+    }
+
+    public let files: LocalModelFiles
+    public let options: Options
+    private let transport: any HTTPTransport
+    private let lock = NSLock()
+    private var process: Process?
+    private var logPath: String?
+    private var logFolder: String?
+    public private(set) var port: UInt16 = 0
+
+    public init(files: LocalModelFiles, options: Options = Options(), transport: any HTTPTransport = CurlTransport()) {
+        self.files = files
+        self.options = options
+        self.transport = transport
+    }
+
+    deinit { stop() }
+
+    /// The OpenAI-compatible API root, `http://127.0.0.1:<port>/v1`.
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    /// Whether the process is running.
+    public var isRunning: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return process?.isRunning ?? false
+    }
+
+    /// Starts the server and returns once it answers `/health` with 200. A port taken between choosing and
+    /// binding is retried with another port.
+    public func start() async throws {
+        var lastError: EvolveError?
+        for _ in 0..<3 {
+            do {
+                try launch(port: try HTTPServer.freePort())
+                try await waitUntilReady()
+                return
+            } catch let error as EvolveError where error.message.contains("could not bind") {
+                lastError = error
+                stop()
+            } catch {
+                stop()
+                throw error
+            }
+        }
+        throw lastError ?? EvolveError(.llm, "llama-server did not start")
+    }
+
+    /// Stops the server: SIGTERM, up to 5 seconds, then SIGKILL. Safe to call twice.
+    public func stop() {
+        lock.lock()
+        let running = process
+        process = nil
+        let folder = logFolder
+        logFolder = nil
+        lock.unlock()
+        if let running, running.isRunning {
+            let pid = running.processIdentifier
+            kill(pid, SIGTERM)
+            let deadline = Date().addingTimeInterval(5)
+            while running.isRunning && Date() < deadline { usleep(20_000) }
+            if running.isRunning { kill(pid, SIGKILL) }
+            running.waitUntilExit()
+        }
+        if let folder { Files.removeTree(folder) }
+    }
+
+    // MARK: - Starting
+
+    private func launch(port: UInt16) throws {
+        let folder = try Files.makeTemporaryDirectory(prefix: "evolve-llama")
+        let log = "\(folder)/llama-server.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        guard let logHandle = FileHandle(forWritingAtPath: log) else {
+            throw EvolveError(.io, "cannot write the llama-server log \(log)")
+        }
+        var arguments = [
+            "--host", "127.0.0.1", "--port", String(port), "-m", files.modelPath,
+            "-c", String(options.contextSize), "--parallel", String(options.parallel), "--no-webui",
+        ]
+        if let threads = options.threads { arguments += ["--threads", String(threads)] }
+        arguments += options.extraArguments
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: files.serverPath)
+        process.arguments = arguments
+        process.standardOutput = logHandle
+        process.standardError = logHandle
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            Files.removeTree(folder)
+            throw EvolveError(.llm, "cannot start \(files.serverPath): \(error.localizedDescription)")
+        }
+        try? logHandle.close()
+        lock.lock()
+        self.process = process
+        self.logPath = log
+        self.logFolder = folder
+        self.port = port
+        lock.unlock()
+    }
+
+    private func waitUntilReady() async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(options.startupTimeout * 1000))
+        let health = HTTPRequest(url: "http://127.0.0.1:\(port)/health", timeout: 2, connectTimeout: 1)
+        while ContinuousClock.now < deadline {
+            if !isRunning {
+                let tail = logTail()
+                let reason = tail.contains("bind") ? "could not bind 127.0.0.1:\(port)" : "exited while starting"
+                throw EvolveError(.llm, "llama-server \(reason); its log ends:\n\(tail)")
+            }
+            if let answer = try? await transport.send(health), answer.status == 200 { return }
+            do {
+                try await Task.sleep(nanoseconds: 100_000_000)
+            } catch {
+                throw EvolveError(.interrupted, "cancelled while waiting for llama-server to start")
+            }
+        }
+        let tail = logTail()
+        throw EvolveError(
+            .llm, "llama-server did not answer /health within \(Int(options.startupTimeout)) s; its log ends:\n\(tail)",
+            hint: "a slow machine may need a longer startup timeout")
+    }
+
+    /// The last lines of the server's log.
+    public func logTail(lines: Int = 15) -> String {
+        lock.lock()
+        let path = logPath
+        lock.unlock()
+        guard let path, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "(no log)" }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+}
+
+// MARK: - Building providers
+
+/// Makes the provider a config entry asks for.
+public enum ProviderFactory {
+    /// The provider for `config`. For `provider: local`, pass the running `localServer` (one server can serve
+    /// both the meta-agent and the agents); its URL replaces `base_url`.
+    public static func make(
+        _ config: ProviderConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
+        transport: any HTTPTransport, localServer: LocalModelServer? = nil
+    ) throws -> any LLMProvider {
+        switch config.provider {
+        case .anthropic:
+            return try AnthropicProvider(config: config, environment: environment, transport: transport)
+        case .openai:
+            return try OpenAICompatibleProvider(config: config, environment: environment, transport: transport)
+        case .local:
+            guard let localServer else {
+                throw EvolveError(.llm, "provider local needs the local model server to be started first")
+            }
+            return try OpenAICompatibleProvider(
+                config: config, environment: environment, baseURL: config.baseURL ?? localServer.baseURL,
+                transport: transport)
+        }
+    }
+}

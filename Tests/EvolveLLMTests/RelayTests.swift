@@ -1,0 +1,94 @@
+import EvolveLLM
+import EvolveSupport
+import Foundation
+import Testing
+
+/// Runs a process to the end without blocking the cooperative pool; returns its status and output.
+func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws
+    -> (status: Int32, output: String)
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    let collected = OutputBox()
+    pipe.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        process.terminationHandler = { _ in continuation.resume() }
+        do { try process.run() } catch { continuation.resume() }
+    }
+    pipe.fileHandleForReading.readabilityHandler = nil
+    collected.append(pipe.fileHandleForReading.readDataToEndOfFile())
+    return (process.terminationStatus, collected.text)
+}
+
+final class OutputBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ more: Data) { lock.withLock { data.append(more) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+}
+
+@Suite("The relay, outside a sandbox")
+struct RelayTests {
+    static let python = "/usr/bin/python3"
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python), "needs /usr/bin/python3"))
+    func forwardsTheCommandsCallsAndExitsWithItsStatus() async throws {
+        let upstream = try StubServer { number, _ in StubServer.completion("relayed \(number)") }
+        let gateway = Gateway(
+            provider: OpenAICompatibleProvider(
+                baseURL: upstream.baseURL, model: "stub-model", apiKey: GatewayRig.realKey,
+                keyVariable: "OPENAI_API_KEY",
+                transport: CurlTransport()))
+        let folder = try Files.makeTemporaryDirectory(prefix: "evolve-relay")
+        defer {
+            gateway.stop()
+            Files.removeTree(folder)
+        }
+        let access = try gateway.serve(in: folder)
+        // The agent: prints its environment, makes two calls on one connection and one on another, exits 3.
+        let agent = """
+            import http.client, json, os, sys, urllib.request
+            print("\\n".join("%s=%s" % kv for kv in sorted(os.environ.items())))
+            url = os.environ["OPENAI_BASE_URL"] + "/chat/completions"
+            body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]}).encode()
+            headers = {"Content-Type": "application/json", "Authorization": "Bearer " + os.environ["OPENAI_API_KEY"]}
+            host = url.split("/")[2]
+            connection = http.client.HTTPConnection(host, timeout=30)
+            for _ in range(2):
+                connection.request("POST", "/v1/chat/completions", body, headers)
+                print("ANSWER", json.loads(connection.getresponse().read())["choices"][0]["message"]["content"])
+            request = urllib.request.Request(url, data=body, headers=headers)
+            print("ANSWER", json.loads(urllib.request.urlopen(request, timeout=30).read())["choices"][0]["message"]["content"])
+            sys.exit(3)
+            """
+        let token = access.tokenForTask("v1/demo/t1")
+        let result = try await run(
+            Self.python, [access.relayScriptPath, access.socketPath, "0", "--", Self.python, "-c", agent],
+            environment: ["OPENAI_API_KEY": token, "PATH": "/usr/bin:/bin"])
+        #expect(result.status == 3, "relay output:\n\(result.output)")
+        #expect(result.output.contains("ANSWER relayed 1"))
+        #expect(result.output.contains("ANSWER relayed 2"))
+        #expect(result.output.contains("ANSWER relayed 3"))
+        #expect(result.output.contains("OPENAI_API_KEY=\(token)"))
+        #expect(!result.output.contains(GatewayRig.realKey))
+        #expect(gateway.usage(forTask: "v1/demo/t1")?.turnsUsed == 3)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python), "needs /usr/bin/python3"))
+    func reportsBadUsageAndASignalledCommand() async throws {
+        let folder = try Files.makeTemporaryDirectory(prefix: "evolve-relay")
+        defer { Files.removeTree(folder) }
+        let relay = try GatewayRelay.write(to: folder)
+        let usage = try await run(Self.python, [relay, "/nowhere.sock"], environment: [:])
+        #expect(usage.status == 64)
+        #expect(usage.output.contains("usage: relay.py SOCKET PORT -- COMMAND"))
+        let killed = try await run(
+            Self.python, [relay, "/nowhere.sock", "0", "--", "/bin/sh", "-c", "kill -KILL $$"], environment: [:])
+        #expect(killed.status == 128 + 9)
+    }
+}
