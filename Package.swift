@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // MARK: - C libraries from Debian
@@ -38,13 +39,19 @@ let package = Package(
         /// The search loop and the parent selectors.
         .target(name: "EvolveSearch",
                 dependencies: ["EvolveArchive", "EvolveEvaluation", "EvolveMutation", "EvolveConfig", "EvolveSupport"]),
+        /// The HTML report: SVG plots of the search, drawn by evolve (no JS framework).
+        .target(name: "EvolveReport", dependencies: ["EvolveArchive", "EvolveSupport"]),
+        /// `evolve serve`: the report, live and read-only, over Hummingbird.
+        .target(name: "EvolveServe",
+                dependencies: ["EvolveReport", "EvolveArchive", "EvolveSupport",
+                               .product(name: "Hummingbird", package: "hummingbird")]),
 
         // MARK: - The command line (parses, calls a service, prints)
         .executableTarget(
             name: "evolve",
             dependencies: [
                 "EvolveArchive", "EvolveConfig", "EvolveEvaluation", "EvolveSearch", "EvolveLLM",
-                "EvolveMutation", "EvolveSupport",
+                "EvolveMutation", "EvolveSupport", "EvolveReport", "EvolveServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -58,6 +65,7 @@ let package = Package(
         .testTarget(name: "EvolveEvaluationTests", dependencies: ["EvolveEvaluation", "EvolveArchive"]),
         .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM"]),
         .testTarget(name: "EvolveSearchTests", dependencies: ["EvolveSearch", "EvolveMutation", "EvolveArchive"]),
+        .testTarget(name: "EvolveReportTests", dependencies: ["EvolveReport", "EvolveServe", "EvolveArchive"]),
         .testTarget(name: "EndToEndTests", dependencies: ["evolve", "EvolveSupport"]),
     ]
 )

@@ -1,0 +1,15 @@
+/// Where `evolve serve` listens and what it shows.
+public struct ServeOptions: Sendable {
+    /// The archive folder, opened read-only for every request.
+    public var archivePath: String
+    /// The address to bind: loopback unless the user asks otherwise.
+    public var host: String
+    /// The port; 0 picks a free one.
+    public var port: Int
+
+    public init(archivePath: String, host: String = "127.0.0.1", port: Int = 8321) {
+        self.archivePath = archivePath
+        self.host = host
+        self.port = port
+    }
+}
