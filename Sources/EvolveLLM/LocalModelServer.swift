@@ -138,7 +138,8 @@ public final class LocalModelServer: @unchecked Sendable {
     public let options: Options
     private let transport: any HTTPTransport
     private let lock = NSLock()
-    private var process: Process?
+    private var pid: pid_t = 0
+    private var exited = true
     private var logPath: String?
     private var logFolder: String?
     public private(set) var port: UInt16 = 0
@@ -156,9 +157,16 @@ public final class LocalModelServer: @unchecked Sendable {
 
     /// Whether the process is running.
     public var isRunning: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return process?.isRunning ?? false
+        lock.withLock { reap() }
+        return lock.withLock { !exited }
+    }
+
+    /// Collects the exit status if the process has ended (call with the lock held).
+    private func reap() {
+        guard !exited, pid > 0 else { return }
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == pid || (result < 0 && errno == ECHILD) { exited = true }
     }
 
     /// Starts the server and returns once it answers `/health` with 200. A port taken between choosing and
@@ -183,19 +191,30 @@ public final class LocalModelServer: @unchecked Sendable {
 
     /// Stops the server: SIGTERM, up to 5 seconds, then SIGKILL. Safe to call twice.
     public func stop() {
-        lock.lock()
-        let running = process
-        process = nil
-        let folder = logFolder
-        logFolder = nil
-        lock.unlock()
-        if let running, running.isRunning {
-            let pid = running.processIdentifier
-            kill(pid, SIGTERM)
-            let deadline = Date().addingTimeInterval(5)
-            while running.isRunning && Date() < deadline { usleep(20_000) }
-            if running.isRunning { kill(pid, SIGKILL) }
-            running.waitUntilExit()
+        let (target, folder): (pid_t, String?) = lock.withLock {
+            reap()
+            let target = exited ? 0 : pid
+            let folder = logFolder
+            logFolder = nil
+            return (target, folder)
+        }
+        if target > 0 {
+            kill(target, SIGTERM)
+            var status: Int32 = 0
+            var gone = false
+            for _ in 0..<250 {  // 5 seconds
+                let result = waitpid(target, &status, WNOHANG)
+                if result == target || result < 0 {
+                    gone = true
+                    break
+                }
+                usleep(20_000)
+            }
+            if !gone {
+                kill(target, SIGKILL)
+                _ = waitpid(target, &status, 0)
+            }
+            lock.withLock { exited = true }
         }
         if let folder { Files.removeTree(folder) }
     }
@@ -205,35 +224,47 @@ public final class LocalModelServer: @unchecked Sendable {
     private func launch(port: UInt16) throws {
         let folder = try Files.makeTemporaryDirectory(prefix: "evolve-llama")
         let log = "\(folder)/llama-server.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        guard let logHandle = FileHandle(forWritingAtPath: log) else {
-            throw EvolveError(.io, "cannot write the llama-server log \(log)")
-        }
         var arguments = [
-            "--host", "127.0.0.1", "--port", String(port), "-m", files.modelPath,
+            files.serverPath, "--host", "127.0.0.1", "--port", String(port), "-m", files.modelPath,
             "-c", String(options.contextSize), "--parallel", String(options.parallel), "--no-webui",
         ]
         if let threads = options.threads { arguments += ["--threads", String(threads)] }
         arguments += options.extraArguments
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: files.serverPath)
-        process.arguments = arguments
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Default SIGTERM/SIGINT/SIGPIPE handling and no blocked signals, whatever this process inherited.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, files.serverPath, &actions, &attributes, argv, environ)
+        guard rc == 0 else {
             Files.removeTree(folder)
-            throw EvolveError(.llm, "cannot start \(files.serverPath): \(error.localizedDescription)")
+            throw EvolveError(.llm, "cannot start \(files.serverPath): \(String(cString: strerror(rc)))")
         }
-        try? logHandle.close()
-        lock.lock()
-        self.process = process
-        self.logPath = log
-        self.logFolder = folder
-        self.port = port
-        lock.unlock()
+        lock.withLock {
+            pid = child
+            exited = false
+            logPath = log
+            logFolder = folder
+            self.port = port
+        }
     }
 
     private func waitUntilReady() async throws {
