@@ -1,1 +1,0 @@
-// EvolveEvaluation: see Package.swift

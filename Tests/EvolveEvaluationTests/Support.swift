@@ -1,0 +1,130 @@
+import EvolveArchive
+import EvolveSandbox
+import EvolveSupport
+import Foundation
+import Testing
+
+@testable import EvolveEvaluation
+
+/// The repository root, found from this file's path.
+let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+let smokeSuitePath = "\(repositoryRoot)/seeds/suites/smoke"
+let smokeAgentPath = "\(repositoryRoot)/seeds/agents/smoke-agent"
+
+/// A fresh folder for one test, removed afterwards.
+final class Scratch: @unchecked Sendable {
+    let path: String
+
+    init() throws {
+        path = try Files.makeTemporaryDirectory(prefix: "evolve-eval-test")
+    }
+
+    deinit { Files.removeTree(path) }
+
+    func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let full = file(name)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: full, atomically: true, encoding: .utf8)
+        return full
+    }
+
+    /// A copy of the smoke suite, so a test (or a hostile agent, were it to escape) never touches the repository.
+    func smokeSuite() throws -> Suite {
+        let copy = file("suites/smoke")
+        if !Files.exists(copy) {
+            try FileManager.default.createDirectory(atPath: file("suites"), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: smokeSuitePath, toPath: copy)
+        }
+        return try Suite.load(from: copy)
+    }
+
+    /// An agent folder holding `agent.yaml` (running `agent.sh`) and the script.
+    func shellAgent(_ name: String, script: String) throws -> String {
+        try write("agents/\(name)/agent.yaml", "name: \(name)\nrun: sh $EVOLVE_AGENT_DIR/agent.sh\n")
+        try write("agents/\(name)/agent.sh", script)
+        return file("agents/\(name)")
+    }
+
+    /// A new archive whose v0 is the agent in `seed`.
+    func archive(seed: String) throws -> Archive {
+        try Archive.create(at: file("archive-\(UUID().uuidString.prefix(6))"), seed: seed)
+    }
+}
+
+/// Evaluates the seed (v0) of `archive` on `suite`.
+func evaluate(
+    _ archive: Archive, suite: Suite, tasks: [String]? = nil, workers: Int = 2,
+    limits: SandboxLimits = SandboxLimits(timeoutSeconds: 20), gateway: GatewayAccess? = nil
+) async throws -> EvaluationReport {
+    let service = EvaluationService(
+        archive: archive, workers: workers, evaluator: TaskEvaluator(limits: limits, gateway: gateway))
+    let variant = try archive.resolve("v0")
+    return try await service.evaluate(EvaluationRequest(variant: variant, suite: suite, tasks: tasks))
+}
+
+extension EvaluationReport {
+    func status(_ task: String) -> OutcomeStatus? { rows.first { $0.task == task }?.outcome?.status }
+    func detail(_ task: String) -> String { rows.first { $0.task == task }?.outcome?.detail ?? "" }
+    func log(_ task: String) -> String { rows.first { $0.task == task }?.outcome?.log ?? "" }
+}
+
+/// Host processes whose command line contains `marker`.
+func hostProcesses(containing marker: String) -> [String] {
+    let me = "\(getpid())"
+    var found: [String] = []
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
+        guard entry != me, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+        let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+        if line.contains(marker) { found.append("\(entry): \(line)") }
+    }
+    return found
+}
+
+func uniqueMarker(_ prefix: String) -> String {
+    "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+}
+
+/// Every byte the archive holds, readable: the SQLite files as they are, and every git object decompressed.
+func archiveContents(_ archive: Archive) throws -> String {
+    var text = ""
+    let root = archive.path
+    let enumerator = FileManager.default.enumerator(atPath: root)
+    while let name = enumerator?.nextObject() as? String {
+        let full = "\(root)/\(name)"
+        if !name.contains("repo.git"), let data = FileManager.default.contents(atPath: full) {
+            text += String(decoding: data, as: UTF8.self)
+        }
+    }
+    let git = Process()
+    git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+    git.arguments = ["-C", "\(root)/repo.git", "cat-file", "--batch-all-objects", "--batch"]
+    let pipe = Pipe()
+    git.standardOutput = pipe
+    try git.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    git.waitUntilExit()
+    text += String(decoding: data, as: UTF8.self)
+    return text
+}
+
+/// A snapshot of a folder's files (path → contents), to show that nothing changed.
+func snapshot(_ root: String) -> [String: Data] {
+    var files: [String: Data] = [:]
+    let enumerator = FileManager.default.enumerator(atPath: root)
+    while let name = enumerator?.nextObject() as? String {
+        if let data = FileManager.default.contents(atPath: "\(root)/\(name)") { files[name] = data }
+    }
+    return files
+}
+
+/// The fix for s02-greet, for agents that behave on the second task.
+let solveGreet = #"printf 'def greet(name):\n    return "Hello, " + name + "!"\n' > greet.py"#

@@ -1,0 +1,3 @@
+def add(a, b):
+    """Returns a + b."""
+    return a - b
