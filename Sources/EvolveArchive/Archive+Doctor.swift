@@ -70,13 +70,13 @@ extension Archive {
             try db.run(
                 """
                 INSERT INTO variants (num, commit_id, tree_id, generation, operator, run_id, status, reason, score,
-                                      summary, model, cost_usd, created_at, ref_written)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 0, ?, 1)
+                                      summary, model, cost_usd, created_at, ref_written, slot)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 0, ?, 1, ?)
                 """,
                 id.number, commit, tree.hex, Int(trailers["Generation"] ?? "") ?? 0, trailers["Operator"] ?? "unknown",
                 trailers["Run"], trailers["Status"] == "invalid" ? "invalid" : "pending", trailers["Reason"],
                 String(message.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""),
-                trailers["Model"], time)
+                trailers["Model"], time, Int(trailers["Slot"] ?? ""))
             for (position, parent) in parents.enumerated() {
                 try db.run("INSERT INTO variant_parents (child, parent, position) VALUES (?, ?, ?)", id.number,
                            parent.number, position)

@@ -6,12 +6,12 @@ import Foundation
 extension Archive {
     static let variantColumns = """
         num, commit_id, tree_id, generation, operator, run_id, status, reason, score, summary, model, cost_usd,
-        created_at, (SELECT group_concat(parent, ' ') FROM (SELECT parent FROM variant_parents
+        created_at, slot, details, (SELECT group_concat(parent, ' ') FROM (SELECT parent FROM variant_parents
                      WHERE child = variants.num ORDER BY position))
         """
 
     static func variant(from row: SQLiteRow) -> Variant {
-        let parents = row.optionalString(13).map {
+        let parents = row.optionalString(15).map {
             $0.split(separator: " ").compactMap { Int($0) }.map(VariantID.init)
         } ?? []
         return Variant(
@@ -19,7 +19,8 @@ extension Archive {
             generation: row.int(3), operator: row.string(4), run: row.optionalString(5),
             status: VariantStatus(rawValue: row.string(6)) ?? .invalid, reason: row.optionalString(7),
             score: row.optionalDouble(8), summary: row.string(9), model: row.optionalString(10),
-            costUSD: row.double(11), createdAt: row.double(12))
+            costUSD: row.double(11), createdAt: row.double(12), slot: row.optionalInt(13),
+            details: row.optionalString(14))
     }
 
     /// The variant with this id.

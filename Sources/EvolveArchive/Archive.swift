@@ -138,7 +138,8 @@ public final class Archive: @unchecked Sendable {
                     id: id, commit: commit.hex, tree: tree, parents: parents, generation: metadata.generation,
                     operator: metadata.operator, run: metadata.run, status: metadata.status, reason: metadata.reason,
                     score: metadata.score, summary: metadata.summary, model: metadata.model,
-                    costUSD: metadata.costUSD, createdAt: time.timeIntervalSince1970)
+                    costUSD: metadata.costUSD, createdAt: time.timeIntervalSince1970, slot: metadata.slot,
+                    details: metadata.details)
                 try insert(variant)
                 return variant
             }
@@ -231,6 +232,7 @@ public final class Archive: @unchecked Sendable {
         lines.append("Operator: \(metadata.operator)")
         if !parents.isEmpty { lines.append("Parents: \(parents.map(\.description).joined(separator: " "))") }
         if let model = metadata.model { lines.append("Model: \(model)") }
+        if let slot = metadata.slot { lines.append("Slot: \(slot)") }
         lines.append("Status: \(metadata.status.rawValue)")
         if let reason = metadata.reason {
             lines.append("Reason: \(reason.replacingOccurrences(of: "\n", with: " ").prefix(300))")
@@ -242,11 +244,11 @@ public final class Archive: @unchecked Sendable {
         try db.run(
             """
             INSERT INTO variants (num, commit_id, tree_id, generation, operator, run_id, status, reason, score,
-                                  summary, model, cost_usd, created_at, ref_written)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                                  summary, model, cost_usd, created_at, ref_written, slot, details)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
             """,
             v.id.number, v.commit, v.tree, v.generation, v.operator, v.run, v.status.rawValue, v.reason, v.score,
-            v.summary, v.model, v.costUSD, v.createdAt)
+            v.summary, v.model, v.costUSD, v.createdAt, v.slot, v.details)
         for (position, parent) in v.parents.enumerated() {
             try db.run("INSERT INTO variant_parents (child, parent, position) VALUES (?, ?, ?)",
                        v.id.number, parent.number, position)

@@ -422,6 +422,39 @@ final class GitRepository {
         return true
     }
 
+    /// The paths whose content or mode differ between two trees (added, removed or changed).
+    func changedPaths(from old: GitOID, to new: GitOID) throws -> [String] {
+        let a = try lookupTree(old)
+        defer { git_tree_free(a) }
+        let b = try lookupTree(new)
+        defer { git_tree_free(b) }
+        var diff: OpaquePointer?
+        try gitCheck(git_diff_tree_to_tree(&diff, handle, a, b, nil), "comparing two trees")
+        defer { git_diff_free(diff) }
+        var paths: [String] = []
+        for i in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, i) else { continue }
+            if let path = delta.pointee.new_file.path { paths.append(String(cString: path)) }
+            if let path = delta.pointee.old_file.path, !paths.contains(String(cString: path)) {
+                paths.append(String(cString: path))
+            }
+        }
+        return paths
+    }
+
+    /// The bytes of the file at `path` in a tree, or nil when there is none.
+    func fileContents(tree: GitOID, path: String) throws -> [UInt8]? {
+        let object = try lookupTree(tree)
+        defer { git_tree_free(object) }
+        var entry: OpaquePointer?
+        let rc = git_tree_entry_bypath(&entry, object, path)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        try gitCheck(rc, "looking up \(path)")
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+        return try blobBytes(GitOID(git_tree_entry_id(entry).pointee))
+    }
+
     /// Repacks loose refs into packed-refs so that listing and lookups stay fast at scale.
     func packReferences() throws {
         var refdb: OpaquePointer?

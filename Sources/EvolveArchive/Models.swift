@@ -79,11 +79,15 @@ public struct Variant: Sendable, Equatable, Codable {
     public var costUSD: Double
     /// Seconds since 1970.
     public var createdAt: Double
+    /// Which child of its generation it is, within its run.
+    public var slot: Int?
+    /// Extra facts as JSON text (e.g. the blob id of a model's raw answer).
+    public var details: String?
 
     public init(
         id: VariantID, commit: String, tree: String, parents: [VariantID], generation: Int, operator: String,
         run: String?, status: VariantStatus, reason: String?, score: Double?, summary: String, model: String?,
-        costUSD: Double, createdAt: Double
+        costUSD: Double, createdAt: Double, slot: Int? = nil, details: String? = nil
     ) {
         self.id = id
         self.commit = commit
@@ -99,6 +103,8 @@ public struct Variant: Sendable, Equatable, Codable {
         self.model = model
         self.costUSD = costUSD
         self.createdAt = createdAt
+        self.slot = slot
+        self.details = details
     }
 }
 
@@ -113,10 +119,13 @@ public struct VariantMetadata: Sendable {
     public var summary: String
     public var model: String?
     public var costUSD: Double
+    public var slot: Int?
+    public var details: String?
 
     public init(
         generation: Int, operator: String, run: String? = nil, status: VariantStatus = .pending,
-        reason: String? = nil, score: Double? = nil, summary: String, model: String? = nil, costUSD: Double = 0
+        reason: String? = nil, score: Double? = nil, summary: String, model: String? = nil, costUSD: Double = 0,
+        slot: Int? = nil, details: String? = nil
     ) {
         self.generation = generation
         self.operator = `operator`
@@ -127,6 +136,8 @@ public struct VariantMetadata: Sendable {
         self.summary = summary
         self.model = model
         self.costUSD = costUSD
+        self.slot = slot
+        self.details = details
     }
 }
 

@@ -22,8 +22,10 @@ enum Schema {
             cost_usd     REAL NOT NULL DEFAULT 0,
             created_at   REAL NOT NULL,
             ref_written  INTEGER NOT NULL DEFAULT 0,
+            slot         INTEGER,
             details      TEXT
         );
+        CREATE INDEX variants_run ON variants (run_id, generation, slot);
         CREATE INDEX variants_tree ON variants (tree_id);
         CREATE INDEX variants_unwritten ON variants (ref_written) WHERE ref_written = 0;
         CREATE TABLE variant_parents (
@@ -53,6 +55,14 @@ enum Schema {
             state       TEXT NOT NULL,
             config      TEXT NOT NULL,
             progress    TEXT
+        );
+        CREATE TABLE plans (
+            run_id      TEXT NOT NULL,
+            generation  INTEGER NOT NULL,
+            slot        INTEGER NOT NULL,
+            parents     TEXT NOT NULL,
+            operator    TEXT NOT NULL,
+            PRIMARY KEY (run_id, generation, slot)
         );
         CREATE TABLE llm_calls (
             id             INTEGER PRIMARY KEY,
