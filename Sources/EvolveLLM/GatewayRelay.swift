@@ -105,6 +105,11 @@ public enum GatewayRelay {
             if port == 0:
                 environment["OPENAI_BASE_URL"] = "http://127.0.0.1:%d/v1" % listener.getsockname()[1]
             threading.Thread(target=accept_loop, args=(listener, path), daemon=True).start()
+            # The command starts with default signal handling, whatever this process inherited.
+            stops = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+            for signum in stops:
+                signal.signal(signum, signal.SIG_DFL)
             try:
                 child = subprocess.Popen(command, env=environment)
             except OSError as e:
@@ -117,7 +122,7 @@ public enum GatewayRelay {
                 except OSError:
                     pass
 
-            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            for signum in stops:
                 signal.signal(signum, forward)
             status = child.wait()
             listener.close()

@@ -91,4 +91,25 @@ struct RelayTests {
             Self.python, [relay, "/nowhere.sock", "0", "--", "/bin/sh", "-c", "kill -KILL $$"], environment: [:])
         #expect(killed.status == 128 + 9)
     }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python), "needs /usr/bin/python3"))
+    func passesSIGTERMOnToTheCommand() async throws {
+        let folder = try Files.makeTemporaryDirectory(prefix: "evolve-relay")
+        defer { Files.removeTree(folder) }
+        let relay = try GatewayRelay.write(to: folder)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = [relay, "/nowhere.sock", "0", "--", "/bin/sleep", "30"]
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+                Thread.sleep(forTimeInterval: 0.5)  // let the relay start its command
+                process.terminate()
+            } catch {
+                continuation.resume()
+            }
+        }
+        #expect(process.terminationStatus == 128 + 15)
+    }
 }

@@ -1,0 +1,153 @@
+import EvolveLLM
+import EvolveSupport
+import Foundation
+import Testing
+
+// Figures for scripts/bench-gateway.sh. Runs only with EVOLVE_BENCH_GATEWAY=1 and the local model installed;
+// prints lines that start with "bench:" and asserts only that every call succeeded (never a time).
+
+private let benchEnabled = ProcessInfo.processInfo.environment["EVOLVE_BENCH_GATEWAY"] == "1"
+private let benchModel = try? LocalModelFiles.locate()
+
+@Suite("Gateway benchmark", .serialized)
+struct GatewayBenchmark {
+    static var calls: Int { Int(ProcessInfo.processInfo.environment["EVOLVE_BENCH_CALLS"] ?? "") ?? 60 }
+
+    @Test(.enabled(if: benchEnabled && benchModel != nil, "set EVOLVE_BENCH_GATEWAY=1 with the local model installed"))
+    func overheadAndThroughput() async throws {
+        let files = try #require(benchModel)
+        let server = LocalModelServer(files: files)
+        try await server.start()
+        defer { server.stop() }
+        let direct = OpenAICompatibleProvider(
+            baseURL: server.baseURL, model: "smollm2-135m", apiKey: nil, keyVariable: nil, kind: .local,
+            temperature: 0, retry: .none, transport: CurlTransport())
+        let gateway = Gateway(provider: direct, recorder: InMemoryCallRecorder(), budget: TaskBudget(turns: 1_000_000))
+        let folder = try Files.makeTemporaryDirectory(prefix: "evolve-bench-gw")
+        defer {
+            gateway.stop()
+            Files.removeTree(folder)
+        }
+        let access = try gateway.serve(in: folder)
+        let token = access.tokenForTask("bench/overhead")
+        let client = CurlTransport()
+
+        // The relay, as inside a sandbox, in front of the socket (running a command that just waits).
+        let relayPort = try HTTPServer.freePort()
+        let relay = Process()
+        relay.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        relay.arguments = [access.relayScriptPath, access.socketPath, String(relayPort), "--", "/bin/sleep", "3600"]
+        try relay.run()
+        defer {
+            relay.terminate()  // the relay passes SIGTERM on to its command and exits with it
+            for _ in 0..<100 where relay.isRunning { usleep(20_000) }
+            if relay.isRunning { kill(relay.processIdentifier, SIGKILL) }
+        }
+
+        // MARK: overhead: one-token answers to one short prompt (the server's prompt cache makes them quick)
+        let tiny = Data(
+            #"{"messages": [{"role": "user", "content": "Say yes."}], "max_tokens": 1, "temperature": 0}"#.utf8)
+        let headers = ["Content-Type": "application/json", "Authorization": "Bearer \(token)"]
+        let routes: [(String, HTTPRequest)] = [
+            (
+                "direct",
+                HTTPRequest(method: "POST", url: "\(server.baseURL)/chat/completions", headers: headers, body: tiny)
+            ),
+            (
+                "gateway (unix socket)",
+                HTTPRequest(
+                    method: "POST", url: "http://gateway/v1/chat/completions", headers: headers, body: tiny,
+                    unixSocketPath: access.socketPath)
+            ),
+            (
+                "gateway via relay (tcp)",
+                HTTPRequest(
+                    method: "POST", url: "http://127.0.0.1:\(relayPort)/v1/chat/completions", headers: headers,
+                    body: tiny)
+            ),
+        ]
+        try await waitForRelay(client, port: relayPort)
+        var samples: [String: [Double]] = [:]
+        for _ in 0..<5 { for (_, request) in routes { _ = try await client.send(request) } }  // warm up
+        for _ in 0..<Self.calls {
+            for (name, request) in routes {  // interleaved, so drift in the server hits all routes alike
+                let start = ContinuousClock.now
+                let response = try await client.send(request)
+                samples[name, default: []].append(milliseconds(since: start))
+                #expect(response.status == 200, "\(name): \(response.text)")
+            }
+        }
+        let directMedian = median(samples["direct"]!)
+        print("bench: calls per route                     \(Self.calls) (one-token answers, interleaved)")
+        for (name, _) in routes {
+            let m = median(samples[name]!)
+            let overhead = name == "direct" ? "" : String(format: "   overhead %+.3f ms", m - directMedian)
+            print(String(format: "bench: median latency %-24@ %7.3f ms%@", name as NSString, m, overhead as NSString))
+        }
+
+        // MARK: throughput: two agents at once (llama-server's two slots), 64-token answers
+        let prompt = "Write a short Python function that returns the sum of a list of numbers, with a docstring."
+        let body = try JSONSerialization.data(withJSONObject: [
+            "messages": [["role": "user", "content": prompt]], "max_tokens": 64, "temperature": 0.7,
+        ])
+        let perAgent = max(4, Self.calls / 4)
+        for (name, viaGateway) in [("direct", false), ("gateway", true)] {
+            let start = ContinuousClock.now
+            let tokens = try await withThrowingTaskGroup(of: Int.self) { group in
+                for agent in 0..<2 {
+                    group.addTask {
+                        var total = 0
+                        let agentToken = access.tokenForTask("bench/agent\(agent)")
+                        for _ in 0..<perAgent {
+                            let request =
+                                viaGateway
+                                ? HTTPRequest(
+                                    method: "POST", url: "http://gateway/v1/chat/completions",
+                                    headers: [
+                                        "Content-Type": "application/json", "Authorization": "Bearer \(agentToken)",
+                                    ],
+                                    body: body, timeout: 120, unixSocketPath: access.socketPath)
+                                : HTTPRequest(
+                                    method: "POST", url: "\(server.baseURL)/chat/completions",
+                                    headers: ["Content-Type": "application/json"], body: body, timeout: 120)
+                            let response = try await client.send(request)
+                            let usage = jsonObject(response.body)["usage"] as? [String: Any]
+                            total += usage?["completion_tokens"] as? Int ?? 0
+                        }
+                        return total
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            let seconds = milliseconds(since: start) / 1000
+            #expect(tokens > 0)
+            print(
+                String(
+                    format: "bench: throughput %-8@ 2 agents x %d calls: %6.1f generated tokens/s, %6.1f calls/min",
+                    name as NSString, perAgent, Double(tokens) / seconds, Double(2 * perAgent) / seconds * 60))
+        }
+    }
+
+    private func waitForRelay(_ client: CurlTransport, port: UInt16) async throws {
+        for _ in 0..<100 {
+            if let answer = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/health", timeout: 1)),
+                answer.status == 200
+            {
+                return
+            }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        Issue.record("the relay did not come up on port \(port)")
+    }
+}
+
+private func milliseconds(since start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+}
+
+private func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
