@@ -253,7 +253,12 @@ public final class LocalModelServer: @unchecked Sendable {
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, files.serverPath, &actions, &attributes, argv, environ)
+        var rc = posix_spawn(&child, files.serverPath, &actions, &attributes, argv, environ)
+        // "Text file busy": another process forked while the binary was open for writing (just installed).
+        for _ in 0..<20 where rc == ETXTBSY {
+            usleep(50_000)
+            rc = posix_spawn(&child, files.serverPath, &actions, &attributes, argv, environ)
+        }
         guard rc == 0 else {
             Files.removeTree(folder)
             throw EvolveError(.llm, "cannot start \(files.serverPath): \(String(cString: strerror(rc)))")

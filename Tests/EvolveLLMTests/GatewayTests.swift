@@ -229,6 +229,26 @@ struct GatewayTests {
         #expect(calls.first?.error?.contains("model crashed") == true)
     }
 
+    @Test func aProviderThatNeverAnswersOrAnswersGarbageGivesA502WithTheReason() async throws {
+        let silent = try StubServer { _, _ in
+            try? await Task.sleep(nanoseconds: 5_000_000_000)
+            return StubServer.completion("too late")
+        }
+        let rig = try GatewayRig(provider: openAI(silent, retry: .none, timeout: 0.3))
+        let token = rig.gateway.token(forTask: "t")
+        let timedOut = try await rig.chat(hi, token: token)
+        #expect(timedOut.status == 502)
+        #expect(errorMessage(timedOut.json).contains("within 0.3 s"))
+
+        let garbage = try GatewayRig(upstream: { _, _ in .json(200, Data("{not json".utf8)) })
+        let answer = try await garbage.chat(hi, token: garbage.gateway.token(forTask: "t"))
+        #expect(answer.status == 502)
+        #expect(errorMessage(answer.json).contains("not a chat completion"))
+        // The gateway goes on serving after a failure.
+        let fine = try await rig.get("/health", token: nil)
+        #expect(fine.status == 200)
+    }
+
     @Test func theRealKeyNeverReachesTheAgent() async throws {
         // An upstream that refuses the key and repeats it, as OpenAI does.
         let refusing = try GatewayRig(upstream: { _, request in
