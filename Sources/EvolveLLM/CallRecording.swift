@@ -4,7 +4,7 @@ import Foundation
 // MARK: - What is recorded
 
 /// One model call, as the archive keeps it: enough to count, to price, to audit and to replay.
-public struct LLMCallRecord: Codable, Sendable, Equatable {
+public struct RecordedCall: Codable, Sendable, Equatable {
     /// The task the call was made for (`v12/pyfix/t03`), or the caller (`meta-agent/g3`).
     public var taskKey: String
     /// The turn within the task (1 for the first call).
@@ -58,6 +58,21 @@ public struct LLMCallRecord: Codable, Sendable, Equatable {
         case startedAt = "started_at"
     }
 
+    /// The whole record as JSON (dates in ISO 8601): what the archive keeps as the call's transcript, and
+    /// what `init(transcriptJSON:)` reads back for a replay.
+    public var transcriptJSON: Data {
+        (try? CallRecordCoding.encoder.encode(self)) ?? Data()
+    }
+
+    /// A record from its `transcriptJSON`.
+    public init(transcriptJSON: Data) throws {
+        do {
+            self = try CallRecordCoding.decoder.decode(RecordedCall.self, from: transcriptJSON)
+        } catch {
+            throw EvolveError(.corrupt, "a recorded call's transcript is not a call record: \(error)")
+        }
+    }
+
     /// The recorded answer, decoded.
     public var chatResponse: ChatResponse? {
         response.flatMap { try? JSONDecoder().decode(ChatResponse.self, from: Data($0.utf8)) }
@@ -67,16 +82,16 @@ public struct LLMCallRecord: Codable, Sendable, Equatable {
 /// Receives every call the gateway (or a `RecordingProvider`) makes. The archive implements it; the call
 /// is answered only after `record` returns, so nothing an agent saw goes unrecorded.
 public protocol CallRecorder: Sendable {
-    func record(_ call: LLMCallRecord) async
+    func record(_ call: RecordedCall) async
 }
 
 /// Keeps calls in memory (tests, and runs without an archive).
 public actor InMemoryCallRecorder: CallRecorder {
-    public private(set) var calls: [LLMCallRecord] = []
+    public private(set) var calls: [RecordedCall] = []
 
     public init() {}
 
-    public func record(_ call: LLMCallRecord) async {
+    public func record(_ call: RecordedCall) async {
         calls.append(call)
     }
 }
@@ -96,8 +111,8 @@ public final class JSONLinesCallRecorder: CallRecorder, @unchecked Sendable {
         }
     }
 
-    public func record(_ call: LLMCallRecord) async {
-        guard var line = try? CallRecordCoding.encoder.encode(call) else { return }
+    public func record(_ call: RecordedCall) async {
+        var line = call.transcriptJSON
         line.append(0x0A)
         lock.withLock {
             if let handle = FileHandle(forWritingAtPath: path) {
@@ -179,13 +194,13 @@ final class TurnCounter: @unchecked Sendable {
     }
 }
 
-extension LLMCallRecord {
+extension RecordedCall {
     static func success(
         taskKey: String, turn: Int, provider: ProviderConfig.Kind, request: ChatRequest, response: ChatResponse,
         cost: Double, startedAt: Date
-    ) -> LLMCallRecord {
+    ) -> RecordedCall {
         let answer = (try? CanonicalJSON.encoder.encode(response)).map { String(decoding: $0, as: UTF8.self) }
-        return LLMCallRecord(
+        return RecordedCall(
             taskKey: taskKey, turn: turn, provider: provider.rawValue, model: response.model,
             inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens,
             latency: response.latency, costUSD: cost, requestHash: request.canonicalHash,
@@ -196,8 +211,8 @@ extension LLMCallRecord {
     static func failure(
         taskKey: String, turn: Int, provider: ProviderConfig.Kind, model: String, request: ChatRequest, error: String,
         latency: Double, startedAt: Date
-    ) -> LLMCallRecord {
-        LLMCallRecord(
+    ) -> RecordedCall {
+        RecordedCall(
             taskKey: taskKey, turn: turn, provider: provider.rawValue, model: model, inputTokens: 0, outputTokens: 0,
             latency: latency, costUSD: 0, requestHash: request.canonicalHash,
             request: String(decoding: request.canonicalJSON, as: UTF8.self), response: nil, error: error,
@@ -221,7 +236,7 @@ public final class ReplayProvider: LLMProvider, @unchecked Sendable {
     private let total: Int
 
     /// - Parameter records: recorded calls; failed ones are skipped.
-    public init(records: [LLMCallRecord], model: String = "replay") {
+    public init(records: [RecordedCall], model: String = "replay") {
         var answers: [String: [ChatResponse]] = [:]
         for record in records.sorted(by: { $0.startedAt < $1.startedAt }) {
             if let response = record.chatResponse { answers[record.requestHash, default: []].append(response) }
@@ -236,10 +251,10 @@ public final class ReplayProvider: LLMProvider, @unchecked Sendable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw EvolveError(.notFound, "cannot read the call log \(path)")
         }
-        var records: [LLMCallRecord] = []
+        var records: [RecordedCall] = []
         for (number, line) in text.split(separator: "\n").enumerated() where !line.isEmpty {
             do {
-                records.append(try CallRecordCoding.decoder.decode(LLMCallRecord.self, from: Data(line.utf8)))
+                records.append(try RecordedCall(transcriptJSON: Data(line.utf8)))
             } catch {
                 throw EvolveError(.corrupt, "line \(number + 1) of the call log \(path) is not a call record")
             }
