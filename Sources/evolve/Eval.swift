@@ -1,8 +1,73 @@
 import ArgumentParser
+import EvolveArchive
+import EvolveConfig
+import EvolveEvaluation
+import EvolveSandbox
+import EvolveSupport
+import Foundation
 
 extension EvolveCommand {
     struct Eval: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(shouldDisplay: false)
-        func run() async throws { throw ValidationError("`evolve eval` is not built yet") }
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate a variant on a task suite in the sandbox: a per-task table and the score.",
+            discussion: """
+                Tasks already evaluated for the variant's tree are not run again. Each outcome is recorded in the
+                archive as soon as it is known. Defaults (workers, sandbox limits, suite) come from --config, or
+                from configs/default.yaml when it exists.
+                Example: evolve eval v0 --suite smoke --workers 4
+                """)
+
+        @OptionGroup var options: ArchiveOptions
+        @Argument(help: "A variant id (v12) or a commit prefix.") var id: String
+        @Option(help: ArgumentHelp("A suite name (in the config's suites folder, default seeds/suites) or a suite folder.", valueName: "NAME"))
+        var suite: String?
+        @Option(help: ArgumentHelp("Only these tasks, comma-separated (no stages then).", valueName: "a,b"))
+        var tasks: String?
+        @Option(help: "How many sandboxes run at once (default: the config's workers, else 2).") var workers: Int?
+        @Option(help: ArgumentHelp("A run configuration to take defaults from.", valueName: "FILE")) var config: String?
+        @Flag(name: .long, help: "Print one JSON object instead of the table.") var json = false
+
+        static let defaultConfig = "configs/default.yaml"
+
+        func validate() throws {
+            if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+            if let tasks, taskList(tasks).isEmpty { throw ValidationError("--tasks needs at least one task id") }
+        }
+
+        func run() async throws {
+            let config = try loadConfig()
+            let archive = try options.open()
+            let variant = try archive.resolve(id)
+            guard let suiteName = suite ?? config?.suites.first else {
+                throw EvolveError(.usage, "which suite? pass --suite NAME", hint: "for example: evolve eval \(id) --suite smoke")
+            }
+            let suitePath = try Suite.locate(suiteName, searchPaths: [config?.suitesDir ?? "seeds/suites"])
+            let suite = try Suite.load(from: suitePath)
+            let limits = config?.sandbox ?? .standard
+            try limits.validate()
+            let service = EvaluationService(
+                archive: archive, workers: workers ?? config?.workers ?? 2, evaluator: TaskEvaluator(limits: limits))
+            let selected = tasks.map(taskList)
+            let live = !json
+            let report = try await service.evaluate(
+                EvaluationRequest(variant: variant, suite: suite, tasks: selected, recordScore: selected == nil)
+            ) { outcome in
+                guard live else { return }
+                let status = Terminal.style(outcome.status.rawValue, outcome.status.isPass ? "32" : "31", tty: Terminal.stderrIsTTY)
+                Terminal.note(
+                    "  \(outcome.task): \(status) (\(String(format: "%.2f s", outcome.durationSeconds)))"
+                        + (outcome.detail.map { " · \($0)" } ?? ""))
+            }
+            emit(json ? report.renderJSON() + "\n" : report.renderTable(color: Terminal.stdoutIsTTY))
+        }
+
+        private func taskList(_ text: String) -> [String] {
+            text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+
+        private func loadConfig() throws -> RunConfig? {
+            if let config { return try ConfigLoader.load(config) }
+            return Files.exists(Self.defaultConfig) ? try ConfigLoader.load(Self.defaultConfig) : nil
+        }
     }
 }
