@@ -7,17 +7,29 @@ import Testing
 // prints lines that start with "bench:" and asserts only that every call succeeded (never a time).
 
 private let benchEnabled = ProcessInfo.processInfo.environment["EVOLVE_BENCH_GATEWAY"] == "1"
+/// `stub` measures against an in-process stub server instead of llama-server (overhead figures only).
+private let benchStub = ProcessInfo.processInfo.environment["EVOLVE_BENCH_UPSTREAM"] == "stub"
 private let benchModel = try? LocalModelFiles.locate()
 
 @Suite("Gateway benchmark", .serialized)
 struct GatewayBenchmark {
     static var calls: Int { Int(ProcessInfo.processInfo.environment["EVOLVE_BENCH_CALLS"] ?? "") ?? 60 }
 
-    @Test(.enabled(if: benchEnabled && benchModel != nil, "set EVOLVE_BENCH_GATEWAY=1 with the local model installed"))
+    @Test(
+        .enabled(
+            if: benchEnabled && (benchModel != nil || benchStub),
+            "set EVOLVE_BENCH_GATEWAY=1 with the local model installed"))
     func overheadAndThroughput() async throws {
-        let files = try #require(benchModel)
-        let server = LocalModelServer(files: files)
-        try await server.start()
+        let server: Upstream
+        if benchStub {
+            server = try StubUpstream()
+            print("bench: upstream                                an in-process stub server (not llama-server)")
+        } else {
+            let local = LocalModelServer(files: try #require(benchModel))
+            try await local.start()
+            server = local
+            print("bench: upstream                                llama-server, \(LocalModelFiles.modelFileName)")
+        }
         defer { server.stop() }
         let direct = OpenAICompatibleProvider(
             baseURL: server.baseURL, model: "smollm2-135m", apiKey: nil, keyVariable: nil, kind: .local,
@@ -78,11 +90,11 @@ struct GatewayBenchmark {
             }
         }
         let directMedian = median(samples["direct"]!)
-        print("bench: calls per route                     \(Self.calls) (one-token answers, interleaved)")
+        print("bench: calls per route                         \(Self.calls) (one-token answers, interleaved)")
         for (name, _) in routes {
             let m = median(samples[name]!)
-            let overhead = name == "direct" ? "" : String(format: "   overhead %+.3f ms", m - directMedian)
-            print(String(format: "bench: median latency %-24@ %7.3f ms%@", name as NSString, m, overhead as NSString))
+            let overhead = name == "direct" ? "" : String(format: "  overhead %+.3f ms", m - directMedian)
+            print("bench: median latency " + pad(name, 24) + String(format: " %7.3f ms", m) + overhead)
         }
 
         // MARK: throughput: two agents at once (llama-server's two slots), 64-token answers
@@ -122,9 +134,10 @@ struct GatewayBenchmark {
             let seconds = milliseconds(since: start) / 1000
             #expect(tokens > 0)
             print(
-                String(
-                    format: "bench: throughput %-8@ 2 agents x %d calls: %6.1f generated tokens/s, %6.1f calls/min",
-                    name as NSString, perAgent, Double(tokens) / seconds, Double(2 * perAgent) / seconds * 60))
+                "bench: throughput " + pad(name, 8)
+                    + String(
+                        format: " 2 agents x %d calls: %8.1f generated tokens/s, %8.1f calls/min", perAgent,
+                        Double(tokens) / seconds, Double(2 * perAgent) / seconds * 60))
         }
     }
 
@@ -146,8 +159,38 @@ private func milliseconds(since start: ContinuousClock.Instant) -> Double {
     return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
 }
 
+private func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
 private func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.count % 2 == 1
         ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+// MARK: - Upstreams
+
+private protocol Upstream: Sendable {
+    var baseURL: String { get }
+    func stop()
+}
+
+extension LocalModelServer: Upstream {}
+
+/// Answers every chat request at once with a fixed completion, as a fast stand-in for llama-server.
+private final class StubUpstream: Upstream, Sendable {
+    let server: HTTPServer
+
+    init() throws {
+        server = HTTPServer { request in
+            let maxTokens = (jsonObject(request.body)["max_tokens"] as? Int) ?? 1
+            let words = Array(repeating: "word", count: maxTokens).joined(separator: " ")
+            return StubServer.completion(words, promptTokens: 12, completionTokens: maxTokens)
+        }
+        try server.listen()
+    }
+
+    var baseURL: String { "\(server.baseURL)/v1" }
+    func stop() { server.stop() }
 }
