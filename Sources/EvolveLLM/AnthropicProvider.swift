@@ -1,5 +1,6 @@
 import EvolveSupport
 import Foundation
+import Logging
 
 /// Anthropic's messages API: `POST {base_url}/messages` with `x-api-key` and `anthropic-version`.
 ///
@@ -14,6 +15,8 @@ public struct AnthropicProvider: LLMProvider {
     public var timeout: Double
     public var retry: RetryPolicy
     public var maxResponseBytes: Int
+    /// Retries are logged here at info level.
+    public var logger: Logger?
     public static let apiVersion = "2023-06-01"
     private let apiKey: String
     private let keyVariable: String
@@ -62,7 +65,7 @@ public struct AnthropicProvider: LLMProvider {
             ],
             body: body, timeout: timeout, connectTimeout: min(timeout, 10), maxResponseBytes: maxResponseBytes)
         let context = FailureContext(label: label, keyVariable: keyVariable, secret: apiKey)
-        var (response, attempts) = try await ProviderCall.run(retry, label: label) { _ in
+        var (response, attempts) = try await ProviderCall.run(retry, label: label, logger: logger) { _ in
             let answer = try await ProviderCall.send(transport, http)
             // 529 "overloaded" is in the 5xx range and retried with the rest.
             try context.check(answer)

@@ -1,5 +1,6 @@
 import EvolveSupport
 import Foundation
+import Logging
 
 /// The engine's OpenAI-compatible endpoint for sandboxed agents.
 ///
@@ -15,6 +16,7 @@ public final class Gateway: @unchecked Sendable {
     public let defaultBudget: TaskBudget
     /// Refuse every call once the run has spent this many dollars.
     public let costLimitUSD: Double?
+    let logger: Logger
 
     /// Words an assistant reply may contain to ask for more turns.
     public static let extensionMarker = "REQUEST_EXTENSION"
@@ -32,8 +34,10 @@ public final class Gateway: @unchecked Sendable {
 
     public init(
         provider: any LLMProvider, prices: PriceTable = PriceTable(), recorder: (any CallRecorder)? = nil,
-        budget: TaskBudget = TaskBudget(), costLimitUSD: Double? = nil
+        budget: TaskBudget = TaskBudget(), costLimitUSD: Double? = nil,
+        logger: Logger = Logger(label: "evolve.llm.gateway")
     ) {
+        self.logger = logger
         self.provider = provider
         self.prices = prices
         self.recorder = recorder

@@ -26,6 +26,7 @@ extension Gateway {
             extensionNote = describe(ledger.extend(task, messageKey: nil))
         } else if let asked = Self.extensionAsk(in: request.messages) {
             let outcome = ledger.extend(task, messageKey: asked)
+            logger.info("extension asked for in a reply", metadata: ["task": "\(task)", "outcome": "\(outcome)"])
             if outcome != .alreadyGranted { extensionNote = describe(outcome) }
         }
 
@@ -33,6 +34,7 @@ extension Gateway {
         let tokensLeft: Int
         switch ledger.admit(task, costLimit: costLimitUSD) {
         case .refused(let reason):
+            logger.info("gateway refused a call", metadata: ["task": "\(task)", "reason": "\(reason)"])
             let usage = usage(forTask: task)
             let more =
                 (usage?.extensionsLeft ?? 0) > 0
@@ -55,6 +57,7 @@ extension Gateway {
         } catch {
             ledger.refund(task)
             let reason = (error as? EvolveError)?.message ?? "\(error)"
+            logger.warning("the provider failed a gateway call", metadata: ["task": "\(task)", "reason": "\(reason)"])
             await recorder?.record(
                 .failure(
                     taskKey: task, turn: turn, provider: provider.kind, model: provider.model, request: forwarded,

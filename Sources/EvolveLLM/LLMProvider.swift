@@ -1,5 +1,6 @@
 import EvolveSupport
 import Foundation
+import Logging
 
 /// A chat model behind some API. Implementations retry what is worth retrying and throw
 /// `EvolveError(.llm, …)` with the reason when they give up.
@@ -55,7 +56,7 @@ struct RetryableFailure: Error {
 /// Runs attempts until one succeeds, a failure is final, or the retries are used up.
 enum ProviderCall {
     static func run<T: Sendable>(
-        _ policy: RetryPolicy, label: String, attempt: (Int) async throws -> T
+        _ policy: RetryPolicy, label: String, logger: Logger? = nil, attempt: (Int) async throws -> T
     ) async throws -> (T, attempts: Int) {
         var number = 0
         while true {
@@ -70,6 +71,12 @@ enum ProviderCall {
                         hint: failure.error.hint)
                 }
                 let wait = policy.delay(attempt: number, retryAfter: failure.retryAfter)
+                logger?.info(
+                    "LLM call failed, retrying",
+                    metadata: [
+                        "reason": "\(failure.error.message)", "attempt": "\(number + 1)",
+                        "wait_s": "\(String(format: "%.2f", wait))",
+                    ])
                 do {
                     try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
                 } catch {

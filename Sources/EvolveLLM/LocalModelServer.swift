@@ -1,5 +1,6 @@
 import EvolveSupport
 import Foundation
+import Logging
 
 #if canImport(Glibc)
     import Glibc
@@ -137,6 +138,7 @@ public final class LocalModelServer: @unchecked Sendable {
     public let files: LocalModelFiles
     public let options: Options
     private let transport: any HTTPTransport
+    private let logger: Logger
     private let lock = NSLock()
     private var pid: pid_t = 0
     private var exited = true
@@ -144,10 +146,14 @@ public final class LocalModelServer: @unchecked Sendable {
     private var logFolder: String?
     public private(set) var port: UInt16 = 0
 
-    public init(files: LocalModelFiles, options: Options = Options(), transport: any HTTPTransport = CurlTransport()) {
+    public init(
+        files: LocalModelFiles, options: Options = Options(), transport: any HTTPTransport = CurlTransport(),
+        logger: Logger = Logger(label: "evolve.llm.local")
+    ) {
         self.files = files
         self.options = options
         self.transport = transport
+        self.logger = logger
     }
 
     deinit { stop() }
@@ -173,10 +179,17 @@ public final class LocalModelServer: @unchecked Sendable {
     /// binding is retried with another port.
     public func start() async throws {
         var lastError: EvolveError?
+        let started = ContinuousClock.now
         for _ in 0..<3 {
             do {
                 try launch(port: try HTTPServer.freePort())
                 try await waitUntilReady()
+                logger.info(
+                    "llama-server is ready",
+                    metadata: [
+                        "url": "\(baseURL)", "model": "\(files.modelPath)",
+                        "startup_s": "\(String(format: "%.1f", Stopwatch.seconds(since: started)))",
+                    ])
                 return
             } catch let error as EvolveError where error.message.contains("could not bind") {
                 lastError = error
@@ -215,6 +228,7 @@ public final class LocalModelServer: @unchecked Sendable {
                 _ = waitpid(target, &status, 0)
             }
             lock.withLock { exited = true }
+            logger.info("llama-server stopped", metadata: ["pid": "\(target)"])
         }
         if let folder { Files.removeTree(folder) }
     }
@@ -312,20 +326,26 @@ public enum ProviderFactory {
     /// both the meta-agent and the agents); its URL replaces `base_url`.
     public static func make(
         _ config: ProviderConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
-        transport: any HTTPTransport, localServer: LocalModelServer? = nil
+        transport: any HTTPTransport, localServer: LocalModelServer? = nil, logger: Logger? = nil
     ) throws -> any LLMProvider {
         switch config.provider {
         case .anthropic:
-            return try AnthropicProvider(config: config, environment: environment, transport: transport)
+            var provider = try AnthropicProvider(config: config, environment: environment, transport: transport)
+            provider.logger = logger
+            return provider
         case .openai:
-            return try OpenAICompatibleProvider(config: config, environment: environment, transport: transport)
+            var provider = try OpenAICompatibleProvider(config: config, environment: environment, transport: transport)
+            provider.logger = logger
+            return provider
         case .local:
             guard let localServer else {
                 throw EvolveError(.llm, "provider local needs the local model server to be started first")
             }
-            return try OpenAICompatibleProvider(
+            var provider = try OpenAICompatibleProvider(
                 config: config, environment: environment, baseURL: config.baseURL ?? localServer.baseURL,
                 transport: transport)
+            provider.logger = logger
+            return provider
         }
     }
 }

@@ -1,5 +1,6 @@
 import EvolveSupport
 import Foundation
+import Logging
 
 /// OpenAI's chat-completions API, which OpenAI, vLLM, llama.cpp's server, Ollama, OpenRouter and DeepSeek
 /// all speak: `POST {base_url}/chat/completions` with `Authorization: Bearer <key>`.
@@ -13,6 +14,8 @@ public struct OpenAICompatibleProvider: LLMProvider {
     public var retry: RetryPolicy
     /// The largest answer accepted, in bytes.
     public var maxResponseBytes: Int
+    /// Retries are logged here at info level.
+    public var logger: Logger?
     private let apiKey: String?
     private let keyVariable: String?
     private let transport: any HTTPTransport
@@ -68,7 +71,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
             method: "POST", url: "\(baseURL)/chat/completions", headers: headers, body: body, timeout: timeout,
             connectTimeout: min(timeout, 10), maxResponseBytes: maxResponseBytes)
         let context = FailureContext(label: label, keyVariable: keyVariable, secret: apiKey)
-        var (response, attempts) = try await ProviderCall.run(retry, label: label) { _ in
+        var (response, attempts) = try await ProviderCall.run(retry, label: label, logger: logger) { _ in
             let answer = try await ProviderCall.send(transport, http)
             try context.check(answer)
             return try parse(answer.body, request: request, context: context)
