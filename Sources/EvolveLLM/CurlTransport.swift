@@ -23,6 +23,13 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         for handle in idle { curl_easy_cleanup(handle) }
     }
 
+    /// The environment's `no_proxy` list plus the loopback names.
+    private static let noProxy: String = {
+        let environment = ProcessInfo.processInfo.environment
+        let given = environment["no_proxy"] ?? environment["NO_PROXY"] ?? ""
+        return ([given] + ["localhost", "127.0.0.1", "::1"]).filter { !$0.isEmpty }.joined(separator: ",")
+    }()
+
     /// `curl_global_init` is not thread-safe: it runs once, before the first handle.
     private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
@@ -93,6 +100,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                     Int(max(request.connectTimeout, 0.001) * 1000)))
             if let socket = request.unixSocketPath {
                 set(evolve_curl_setopt_str(handle, CURLOPT_UNIX_SOCKET_PATH, socket))
+                set(evolve_curl_setopt_str(handle, CURLOPT_PROXY, ""))
+            } else {
+                // Proxies from the environment apply, but never to the loopback (the local model, the gateway).
+                set(evolve_curl_setopt_str(handle, CURLOPT_NOPROXY, CurlTransport.noProxy))
             }
             switch request.method.uppercased() {
             case "GET": set(evolve_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
