@@ -240,7 +240,7 @@ public final class LocalModelServer: @unchecked Sendable {
         let log = "\(folder)/llama-server.log"
         var arguments = [
             files.serverPath, "--host", "127.0.0.1", "--port", String(port), "-m", files.modelPath,
-            "-c", String(options.contextSize), "--parallel", String(options.parallel), "--no-webui",
+            "-c", String(options.contextSize), "--parallel", String(options.parallel),
         ]
         if let threads = options.threads { arguments += ["--threads", String(threads)] }
         arguments += options.extraArguments
