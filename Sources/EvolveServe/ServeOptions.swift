@@ -6,10 +6,13 @@ public struct ServeOptions: Sendable {
     public var host: String
     /// The port; 0 picks a free one.
     public var port: Int
+    /// Seconds between two polls of an open page.
+    public var pollSeconds: Int
 
-    public init(archivePath: String, host: String = "127.0.0.1", port: Int = 8321) {
+    public init(archivePath: String, host: String = "127.0.0.1", port: Int = 8321, pollSeconds: Int = 3) {
         self.archivePath = archivePath
         self.host = host
         self.port = port
+        self.pollSeconds = pollSeconds
     }
 }
