@@ -25,7 +25,7 @@ let package = Package(
         /// The archive: libgit2 repository + SQLite index.
         .target(name: "EvolveArchive", dependencies: ["CGit2", "CSQLite", "EvolveSupport"]),
         /// Run configurations (YAML) and suite/agent manifests.
-        .target(name: "EvolveConfig", dependencies: ["EvolveSupport", "Yams"]),
+        .target(name: "EvolveConfig", dependencies: ["EvolveSupport", "EvolveLLM", "EvolveSandbox", "Yams"]),
         /// bubblewrap sandbox with limits.
         .target(name: "EvolveSandbox", dependencies: ["EvolveSupport"]),
         /// Task suites, the evaluator and its worker pool.

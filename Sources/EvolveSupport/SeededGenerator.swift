@@ -16,6 +16,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = mixed
     }
 
+    /// One derived number: the run's seed mixed with labels (a child operator's own seed, say).
+    public static func derive(_ seed: UInt64, _ labels: UInt64...) -> UInt64 {
+        var g = SeededGenerator(seed: seed)
+        for label in labels { g = SeededGenerator(seed: g.next() ^ label &* 0x9E37_79B9_7F4A_7C15) }
+        return g.next()
+    }
+
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -1,8 +1,127 @@
 import ArgumentParser
+import EvolveArchive
+import EvolveSearch
+import EvolveSupport
+import Foundation
 
 extension EvolveCommand {
     struct Search: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(shouldDisplay: false)
-        func run() async throws { throw ValidationError("`evolve search` is not built yet") }
+        static let configuration = CommandConfiguration(
+            abstract: "Run the open-ended search: select parents, make children, evaluate them, repeat.",
+            discussion: """
+                Reads configs/default.yaml unless --config says otherwise; flags override the file. A new archive \
+                is created from the config's seed when none exists. Kill it at any moment (even kill -9): \
+                `evolve search --resume` finishes the generations asked for without redoing or losing anything.
+                """)
+
+        @OptionGroup var options: ArchiveOptions
+        @Option(name: .long, help: ArgumentHelp("The run configuration.", valueName: "FILE")) var config: String?
+        @Option(name: .long, help: "Generations to run.") var generations: Int?
+        @Option(name: .long, help: "Children per generation.") var children: Int?
+        @Option(name: .long, help: "Parallel sandboxes (and children made at once).") var workers: Int?
+        @Option(name: .long, help: "Random seed: the same seed and config make the same choices.") var seed: UInt64?
+        @Option(name: .long, help: "Parent selector: novelty, dgm, hgm, greedy or random.") var selector: String?
+        @Option(name: .customLong("budget-usd"), help: "Stop when the run has spent this much (USD).") var budgetUSD: Double?
+        @Option(name: .long, help: "Stop after this many task evaluations.") var maxEvaluations: Int?
+        @Flag(name: .long, help: "Continue the archive's last run where it stopped.") var resume = false
+
+        func validate() throws {
+            if let generations, generations < 1 { throw ValidationError("--generations must be at least 1") }
+            if let children, children < 1 { throw ValidationError("--children must be at least 1") }
+            if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+            if let budgetUSD, budgetUSD <= 0 { throw ValidationError("--budget-usd must be more than 0") }
+            if let maxEvaluations, maxEvaluations < 1 { throw ValidationError("--max-evaluations must be at least 1") }
+            if resume && (config != nil || children != nil || seed != nil || selector != nil) {
+                throw ValidationError("--resume continues the saved run: only --generations, --workers and budgets may change")
+            }
+        }
+
+        func run() async throws {
+            let observer = TerminalProgress()
+            let request = SearchRequest(
+                configPath: config, archivePath: options.archive ?? ProcessInfo.processInfo.environment["EVOLVE_ARCHIVE"]
+                    ?? (resume ? "archive" : nil),
+                generations: generations, children: children, workers: workers, randomSeed: seed, selector: selector,
+                resume: resume, limits: SearchLimits(budgetUSD: budgetUSD, maxEvaluations: maxEvaluations))
+            let environment = try await SearchEnvironment.start()
+            defer { environment.stop() }
+            let prepared = try await SearchSetup.prepare(
+                request, observer: observer, operatorFactory: environment.operatorFactory,
+                evaluator: nil)
+            if prepared.createdArchive {
+                Terminal.note("Created the archive \(prepared.service.archive.path) with the seed \(prepared.config.seed) as v0")
+            }
+            let task = Task { try await prepared.service.run(runID: prepared.runID, resumed: prepared.resumed) }
+            let interrupts = InterruptHandler { task.cancel() }
+            defer { interrupts.stop() }
+            let outcome = try await task.value
+            emit(FinalReport.render(outcome, archive: prepared.service.archive.path, archiveFlag: options.archive,
+                                    color: Terminal.stdoutIsTTY))
+            if case .interrupted = outcome.ending { throw ExitCode(130) }
+        }
+    }
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM cancel the search once; a second Ctrl-C exits at once.
+final class InterruptHandler: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private var count = 0
+    private let lock = NSLock()
+
+    init(onInterrupt: @escaping @Sendable () -> Void) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.lock()
+                self.count += 1
+                let n = self.count
+                self.lock.unlock()
+                if n == 1 {
+                    Terminal.note("\nStopping: finishing what is being recorded (Ctrl-C again to quit at once)…")
+                    onInterrupt()
+                } else {
+                    Foundation.exit(130)
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func stop() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// The table printed when a search ends, and what to do next.
+enum FinalReport {
+    static func render(_ outcome: SearchOutcome, archive: String, archiveFlag: String?, color: Bool) -> String {
+        let flag = archiveFlag.map { " --archive \($0)" } ?? ""
+        var out = "\n"
+        switch outcome.ending {
+        case .finished: out += "Run \(outcome.run) finished"
+        case .interrupted: out += "Run \(outcome.run) stopped"
+        case .budget(let why): out += "Run \(outcome.run) stopped: \(why)"
+        }
+        out += String(format: " after %.0f s · %d task evaluations · cost $%.4f\n\n", outcome.seconds, outcome.evaluations,
+                      outcome.cost)
+        if outcome.best.isEmpty {
+            out += "No variant has been evaluated yet.\n"
+        } else {
+            out += "Best variants:\n" + VariantTable.render(outcome.best, color: color)
+            let best = outcome.best[0]
+            out += "\nCheck out the best one:  evolve checkout \(best.id)\(flag) --into best-agent\n"
+            out += "See its family:          evolve lineage \(best.id)\(flag)\n"
+        }
+        switch outcome.ending {
+        case .interrupted, .budget:
+            out += "Resume with:             evolve search --resume\(flag)\n"
+        case .finished: break
+        }
+        return out
     }
 }

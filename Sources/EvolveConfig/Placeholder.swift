@@ -1,1 +1,0 @@
-// EvolveConfig: see Package.swift

@@ -1,1 +1,0 @@
-// EvolveMutation: see Package.swift

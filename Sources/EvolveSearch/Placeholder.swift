@@ -1,1 +1,0 @@
-// EvolveSearch: see Package.swift

@@ -1,0 +1,118 @@
+import EvolveArchive
+import EvolveSupport
+import Foundation
+
+/// What the search tells whoever watches it.
+public enum SearchEvent: Sendable {
+    case runStarted(run: String, resumed: Bool, generations: Int)
+    case seedEvaluated(Variant)
+    case childStarted(generation: Int, slot: Int, operator: String, parents: [VariantID])
+    case childRecorded(generation: Int, slot: Int, variant: Variant)
+    case childEvaluating(generation: Int, slot: Int, variant: VariantID, done: Int, total: Int)
+    case childScored(generation: Int, slot: Int, variant: Variant)
+    case generationDone(GenerationSummary)
+    case stopped(SearchOutcome)
+}
+
+/// Receives search events (from any thread).
+public protocol SearchObserver: Sendable {
+    func event(_ event: SearchEvent)
+}
+
+/// Prints the search for a person: on a terminal, a live line per child being made or evaluated, redrawn
+/// in place, and one summary line per generation; elsewhere (a log file, CI), plain lines only.
+public final class TerminalProgress: SearchObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private let live: Bool
+    private let color: Bool
+    private var lines: [Int: String] = [:]  // slot → live text
+    private var drawn = 0
+    private let write: @Sendable (String) -> Void
+
+    public init(live: Bool = Terminal.stderrIsTTY, write: @escaping @Sendable (String) -> Void = { text in
+        FileHandle.standardError.write(Data(text.utf8))
+    }) {
+        self.live = live
+        self.color = live && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        self.write = write
+    }
+
+    public func event(_ event: SearchEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .runStarted(let run, let resumed, let generations):
+            print((resumed ? "Resuming run \(run)" : "Run \(run)") + ": \(generations) generations")
+        case .seedEvaluated(let v):
+            print("  seed \(v.id) scored \(format(v.score))")
+        case .childStarted(let g, let slot, let op, let parents):
+            update(slot, "gen \(g) · child \(slot + 1): \(op) from \(parents.map(\.description).joined(separator: " + "))…",
+                   plain: false)
+        case .childRecorded(let g, let slot, let v):
+            if v.status == .invalid {
+                update(slot, "gen \(g) · \(v.id): invalid (\(v.reason ?? "?"))", plain: true)
+            } else {
+                update(slot, "gen \(g) · \(v.id): \(v.summary.prefix(60)) — evaluating", plain: true)
+            }
+        case .childEvaluating(let g, let slot, let id, let done, let total):
+            update(slot, "gen \(g) · \(id): evaluating \(done)/\(total) tasks", plain: false)
+        case .childScored(let g, let slot, let v):
+            update(slot, "gen \(g) · \(v.id): score \(format(v.score))", plain: true)
+        case .generationDone(let s):
+            clearLive()
+            lines.removeAll()
+            var line = "gen \(pad(String(s.generation), String(s.generations).count))/\(s.generations)  "
+            line += "children \(s.valid) valid / \(s.invalid) invalid  "
+            line += "best \(format(s.best?.score))" + (s.best.map { " (\($0.id))" } ?? "") + "  "
+            line += "mean \(format(s.meanScore))  "
+            line += String(format: "cost $%.4f  ", s.cost)
+            if s.tokens > 0 { line += "tokens \(s.tokens)  " }
+            line += "evals \(s.evaluations)  " + String(format: "%.0fs", s.seconds)
+            print(style(line, "1"))
+        case .stopped(let outcome):
+            clearLive()
+            lines.removeAll()
+            _ = outcome
+        }
+    }
+
+    // MARK: - Drawing
+
+    private func update(_ slot: Int, _ text: String, plain: Bool) {
+        lines[slot] = text
+        if live {
+            redraw()
+        } else if plain {
+            write("  " + text + "\n")
+        }
+    }
+
+    private func print(_ text: String) {
+        write(text + "\n")
+    }
+
+    private func redraw() {
+        var out = ""
+        if drawn > 0 { out += "\u{1B}[\(drawn)A" }
+        let ordered = lines.sorted { $0.key < $1.key }.map(\.value)
+        for text in ordered { out += "\r\u{1B}[2K  " + style(String(text.prefix(110)), "2") + "\n" }
+        drawn = ordered.count
+        write(out)
+    }
+
+    private func clearLive() {
+        guard live, drawn > 0 else { return }
+        var out = "\u{1B}[\(drawn)A"
+        for _ in 0..<drawn { out += "\r\u{1B}[2K\n" }
+        out += "\u{1B}[\(drawn)A"
+        drawn = 0
+        write(out)
+    }
+
+    private func style(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    private func format(_ score: Double?) -> String { score.map { String(format: "%.3f", $0) } ?? "–" }
+    private func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+}

@@ -1,0 +1,356 @@
+import EvolveArchive
+import EvolveConfig
+import EvolveEvaluation
+import EvolveMutation
+import EvolveSupport
+import Foundation
+
+/// The open-ended loop: select parents, make children, validate and record them, evaluate them.
+///
+/// Crash-safe by construction:
+/// - a generation's plan (parents and operator per child slot) is saved before any child is made;
+/// - children are recorded in slot order, so ids are the same however the work interleaves;
+/// - each task outcome is recorded the moment it is known, keyed by tree, and never run again;
+/// - on `--resume`, a generation skips the slots it already recorded and evaluates what is pending.
+public final class SearchService: Sendable {
+    public let archive: Archive
+    public let config: RunConfig
+    public let suites: [Suite]
+    public let evaluation: EvaluationService
+    public let operators: [String: any MutationOperator]
+    public let selector: any ParentSelector
+    public let observer: any SearchObserver
+    public let limits: SearchLimits
+
+    public init(archive: Archive, config: RunConfig, suites: [Suite], evaluation: EvaluationService,
+                operators: [String: any MutationOperator], observer: any SearchObserver, limits: SearchLimits) throws {
+        self.archive = archive
+        self.config = config
+        self.suites = suites
+        self.evaluation = evaluation
+        self.operators = operators
+        self.observer = observer
+        self.limits = limits
+        self.selector = try makeSelector(name: config.selector.name, k: config.selector.k, beta: config.selector.beta)
+        for op in config.operators where operators[op.name] == nil {
+            throw EvolveError(.config, "the operator '\(op.name)' is configured but was not set up")
+        }
+    }
+
+    // MARK: - Running
+
+    /// Runs (or resumes) a search until the generations asked for are done, a budget is reached, or the
+    /// task is cancelled (Ctrl-C). Returns how it ended.
+    public func run(runID: String, resumed: Bool) async throws -> SearchOutcome {
+        let started = Date()
+        let pid = ProcessInfo.processInfo.processIdentifier
+        try archive.updateRun(runID, state: .running, progress: progressNote(generation: 0, pid: pid))
+        try archive.logEvent(run: runID, kind: resumed ? "resumed" : "started", message: "pid \(pid)")
+        observer.event(.runStarted(run: runID, resumed: resumed, generations: config.generations))
+        do {
+            try await evaluateSeedIfNeeded(runID)
+            for generation in 1...config.generations {
+                if let reason = try budgetReached(runID) {
+                    return try stop(runID, .budget(reason), generation: generation - 1, started: started)
+                }
+                let summary = try await runGeneration(generation, runID: runID, started: started)
+                observer.event(.generationDone(summary))
+                try archive.updateRun(runID, state: .running, progress: progressNote(generation: generation, pid: pid))
+            }
+            try archive.compact()
+            return try stop(runID, .finished, generation: config.generations, started: started)
+        } catch is CancellationError {
+            return try stop(runID, .interrupted, generation: nil, started: started)
+        } catch let error as EvolveError where error.kind == .budget {
+            return try stop(runID, .budget(error.message), generation: nil, started: started)
+        }
+    }
+
+    private func stop(_ runID: String, _ ending: SearchOutcome.Ending, generation: Int?, started: Date) throws
+        -> SearchOutcome
+    {
+        let state: RunRecord.State
+        switch ending {
+        case .finished: state = .finished
+        case .interrupted: state = .interrupted
+        case .budget: state = .budget
+        }
+        try archive.updateRun(runID, state: state)
+        try archive.logEvent(run: runID, kind: state.rawValue, message: "\(ending)")
+        let outcome = SearchOutcome(
+            run: runID, ending: ending, best: try bestVariants(limit: 5), cost: try archive.runCost(runID),
+            evaluations: try archive.evaluationCount(run: runID), seconds: Date().timeIntervalSince(started))
+        observer.event(.stopped(outcome))
+        return outcome
+    }
+
+    /// The seed (and any other valid variant without outcomes on these suites) is evaluated first.
+    private func evaluateSeedIfNeeded(_ runID: String) async throws {
+        let seed = try archive.variant(VariantID(0))
+        if try needsEvaluation(seed) {
+            observer.event(.childEvaluating(generation: 0, slot: 0, variant: seed.id, done: 0, total: taskCount))
+            let scored = try await evaluate(seed, generation: 0, slot: 0, runID: runID)
+            observer.event(.seedEvaluated(scored))
+        }
+    }
+
+    private var taskCount: Int { suites.reduce(0) { $0 + $1.tasks.count } }
+
+    private func needsEvaluation(_ v: Variant) throws -> Bool {
+        guard v.status != .invalid else { return false }
+        if v.status == .pending || v.score == nil { return true }
+        for suite in suites where try archive.outcomes(tree: v.tree, suite: suite.name).isEmpty { return true }
+        return false
+    }
+
+    // MARK: - One generation
+
+    private func runGeneration(_ generation: Int, runID: String, started: Date) async throws -> GenerationSummary {
+        let plan = try planGeneration(generation, runID: runID)
+        var recorded = try archive.children(run: runID, generation: generation)
+        let missing = plan.filter { recorded[$0.slot] == nil }
+        if !missing.isEmpty {
+            // Children are made concurrently (models wait on the network), then recorded in slot order.
+            let made = try await withThrowingTaskGroup(of: (Int, MutationResult, [Variant]).self) { group in
+                let gate = TokenBucket(tokens: max(1, config.workers))
+                for child in missing {
+                    group.addTask {
+                        try await gate.withToken {
+                            try Task.checkCancellation()
+                            let parents = try child.parents.map { try self.archive.variant($0) }
+                            self.observer.event(.childStarted(generation: generation, slot: child.slot,
+                                                              operator: child.operator, parents: child.parents))
+                            let request = MutationRequest(
+                                archive: self.archive, parents: parents, generation: generation, slot: child.slot,
+                                seed: SeededGenerator.derive(self.config.randomSeed, UInt64(generation), UInt64(child.slot), 7),
+                                suites: self.suites.map(\.name), suitesDirectory: self.config.suitesDir,
+                                key: "\(runID)/g\(generation)/s\(child.slot)")
+                            let result = try await self.operators[child.operator]!.mutate(request)
+                            return (child.slot, result, parents)
+                        }
+                    }
+                }
+                var results: [Int: (MutationResult, [Variant])] = [:]
+                for try await (slot, result, parents) in group { results[slot] = (result, parents) }
+                return results
+            }
+            for child in missing {
+                guard let (result, parents) = made[child.slot] else { continue }
+                let v = try recordChild(result, parents: parents, plan: child, generation: generation, runID: runID)
+                recorded[child.slot] = v
+                observer.event(.childRecorded(generation: generation, slot: child.slot, variant: v))
+            }
+        }
+        // Evaluate every pending child of the generation (the shared pool bounds the sandboxes).
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (slot, v) in recorded.sorted(by: { $0.key < $1.key }) where try needsEvaluation(v) {
+                if let reason = try budgetReached(runID) { throw EvolveError(.budget, reason) }
+                group.addTask {
+                    let scored = try await self.evaluate(v, generation: generation, slot: slot, runID: runID)
+                    self.observer.event(.childScored(generation: generation, slot: slot, variant: scored))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let children = try archive.children(run: runID, generation: generation).values.sorted { $0.id < $1.id }
+        let valid = children.filter { $0.status == .valid }
+        let best = try bestVariants(limit: 1).first
+        return GenerationSummary(
+            generation: generation, generations: config.generations, valid: valid.count,
+            invalid: children.count - valid.count,
+            invalidReasons: children.compactMap { $0.status == .invalid ? $0.reason : nil },
+            best: best, meanScore: valid.isEmpty ? nil : valid.compactMap(\.score).reduce(0, +) / Double(valid.count),
+            cost: try archive.runCost(runID), tokens: try archive.runTokens(runID),
+            evaluations: try archive.evaluationCount(run: runID), seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The saved plan, or a new one drawn with this generation's seeded generator and saved.
+    private func planGeneration(_ generation: Int, runID: String) throws -> [PlannedChild] {
+        if let saved = try archive.plan(run: runID, generation: generation) { return saved }
+        let candidates = try Candidates.build(archive: archive, suites: suites)
+        guard !candidates.isEmpty else {
+            throw EvolveError(.invalidInput, "no variant can be a parent: none is valid and evaluated",
+                              hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
+        }
+        var rng = SeededGenerator(seed: config.randomSeed, UInt64(generation), 1)
+        let weights = config.operators.map(\.weight)
+        var plan: [PlannedChild] = []
+        let mains = selector.select(candidates, count: config.children, rng: &rng)
+        for slot in 0..<config.children {
+            let op = config.operators[rng.weightedIndex(weights)]
+            var parents = [mains[slot]]
+            if (operators[op.name]?.arity ?? 1) > 1 {
+                // A second parent from the same selector, preferring a different variant.
+                for _ in 0..<8 {
+                    let other = selector.select(candidates, count: 1, rng: &rng)[0]
+                    if other != parents[0] || candidates.count == 1 {
+                        parents.append(other)
+                        break
+                    }
+                }
+                if parents.count < 2 { parents.append(candidates[rng.weightedIndex(candidates.map { _ in 1 })].id) }
+            }
+            plan.append(PlannedChild(slot: slot, parents: parents, operator: op.name))
+        }
+        try archive.savePlan(run: runID, generation: generation, plan)
+        return try archive.plan(run: runID, generation: generation) ?? plan
+    }
+
+    // MARK: - Children
+
+    /// Validates an operator's result and records the child (valid → pending evaluation; otherwise invalid).
+    private func recordChild(_ result: MutationResult, parents: [Variant], plan: PlannedChild, generation: Int,
+                             runID: String) throws -> Variant
+    {
+        let parent = parents[0]
+        var metadata = VariantMetadata(generation: generation, operator: plan.operator, run: runID, summary: "",
+                                       slot: plan.slot)
+        var tree = parent.tree
+        switch result {
+        case .invalid(let reason, let info):
+            apply(info, to: &metadata)
+            metadata.status = .invalid
+            metadata.reason = reason
+        case .tree(let newTree, let info):
+            apply(info, to: &metadata)
+            if let reason = try ChildValidator(archive: archive, protectedPaths: config.protectedPaths,
+                                               syntaxCheck: config.syntaxCheck)
+                .reasonToReject(tree: newTree, parent: parent)
+            {
+                metadata.status = .invalid
+                metadata.reason = reason
+            } else {
+                tree = newTree
+                metadata.status = .pending
+            }
+        }
+        if metadata.summary.isEmpty { metadata.summary = "\(plan.operator) child of \(parent.id)" }
+        return try archive.record(parents: parents.map(\.id), tree: tree, metadata: metadata)
+    }
+
+    private func apply(_ info: MutationInfo, to metadata: inout VariantMetadata) {
+        metadata.summary = info.summary
+        metadata.model = info.model
+        metadata.costUSD = info.costUSD
+        if let raw = info.rawAnswer, let blob = try? archive.storeBlob(raw) {
+            var json = JSONWriter()
+            json.beginObject()
+            json.field("raw_answer_blob", blob)
+            json.endObject()
+            metadata.details = json.output
+        }
+    }
+
+    /// Evaluates a variant on every suite and stores its score (passed / all tasks of all suites).
+    private func evaluate(_ v: Variant, generation: Int, slot: Int, runID: String) async throws -> Variant {
+        var passed = 0
+        var total = 0
+        let counter = ProgressCounter()
+        for suite in suites {
+            let report = try await evaluation.evaluate(
+                EvaluationRequest(variant: v, suite: suite, run: runID)
+            ) { [observer, taskCount] _ in
+                let done = counter.increment()
+                observer.event(.childEvaluating(generation: generation, slot: slot, variant: v.id, done: done,
+                                                total: taskCount))
+            }
+            passed += report.passed
+            total += report.suiteTaskCount
+        }
+        let score = total == 0 ? 0 : Double(passed) / Double(total)
+        try archive.setScore(v.id, score: score, status: .valid)
+        return try archive.variant(v.id)
+    }
+
+    // MARK: - Budgets and results
+
+    private func budgetReached(_ runID: String) throws -> String? {
+        if let usd = limits.budgetUSD {
+            let spent = try archive.runCost(runID)
+            if spent >= usd { return String(format: "the budget of $%.2f is spent ($%.4f)", usd, spent) }
+        }
+        if let max = limits.maxEvaluations {
+            let done = try archive.evaluationCount(run: runID)
+            if done >= max { return "the limit of \(max) evaluations is reached (\(done))" }
+        }
+        return nil
+    }
+
+    /// The best valid variants of the archive, best first (ties to the older).
+    public func bestVariants(limit: Int) throws -> [Variant] {
+        Array(try archive.allVariants().filter { $0.status == .valid && $0.score != nil }
+            .sorted { ($0.score!, -$0.id.number) > ($1.score!, -$1.id.number) }.prefix(limit))
+    }
+
+    private func progressNote(generation: Int, pid: Int32) -> String {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("generation", generation)
+        json.field("generations", config.generations)
+        json.field("pid", Int(pid))
+        json.endObject()
+        return json.output
+    }
+}
+
+/// Budgets given on the command line (they override the config's).
+public struct SearchLimits: Sendable {
+    public var budgetUSD: Double?
+    public var maxEvaluations: Int?
+
+    public init(budgetUSD: Double? = nil, maxEvaluations: Int? = nil) {
+        self.budgetUSD = budgetUSD
+        self.maxEvaluations = maxEvaluations
+    }
+}
+
+/// How a search ended and what it found.
+public struct SearchOutcome: Sendable {
+    public enum Ending: Sendable, CustomStringConvertible {
+        case finished, interrupted
+        case budget(String)
+
+        public var description: String {
+            switch self {
+            case .finished: return "finished"
+            case .interrupted: return "interrupted"
+            case .budget(let why): return "stopped: \(why)"
+            }
+        }
+    }
+
+    public var run: String
+    public var ending: Ending
+    public var best: [Variant]
+    public var cost: Double
+    public var evaluations: Int
+    public var seconds: Double
+}
+
+/// One line per generation.
+public struct GenerationSummary: Sendable {
+    public var generation: Int
+    public var generations: Int
+    public var valid: Int
+    public var invalid: Int
+    public var invalidReasons: [String]
+    public var best: Variant?
+    public var meanScore: Double?
+    public var cost: Double
+    public var tokens: Int
+    public var evaluations: Int
+    public var seconds: Double
+}
+
+/// A thread-safe counter for progress callbacks.
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
+

@@ -1,0 +1,144 @@
+import EvolveArchive
+import EvolveConfig
+import EvolveEvaluation
+import EvolveMutation
+import EvolveSandbox
+import EvolveSupport
+import Foundation
+
+/// What `evolve search` was asked on the command line, over the config file.
+public struct SearchRequest: Sendable {
+    public var configPath: String?
+    public var archivePath: String?
+    public var generations: Int?
+    public var children: Int?
+    public var workers: Int?
+    public var randomSeed: UInt64?
+    public var selector: String?
+    public var resume: Bool
+    public var limits: SearchLimits
+
+    public init(configPath: String? = nil, archivePath: String? = nil, generations: Int? = nil, children: Int? = nil,
+                workers: Int? = nil, randomSeed: UInt64? = nil, selector: String? = nil, resume: Bool = false,
+                limits: SearchLimits = SearchLimits()) {
+        self.configPath = configPath
+        self.archivePath = archivePath
+        self.generations = generations
+        self.children = children
+        self.workers = workers
+        self.randomSeed = randomSeed
+        self.selector = selector
+        self.resume = resume
+        self.limits = limits
+    }
+}
+
+/// A search ready to run: the archive open, the run registered, operators and evaluator set up.
+public struct PreparedSearch: Sendable {
+    public var service: SearchService
+    public var runID: String
+    public var resumed: Bool
+    public var config: RunConfig
+    public var createdArchive: Bool
+}
+
+/// Turns a request into a ready search: reads the config (or the resumed run's), applies flags, creates
+/// the archive from the seed when there is none, loads the suites and builds the operators.
+public enum SearchSetup {
+    /// The config used when none is given.
+    public static let defaultConfigPath = "configs/default.yaml"
+
+    /// Services (model servers, gateways) an operator factory started; stopped when the search ends.
+    public typealias OperatorFactory = @Sendable (OperatorConfig, RunConfig, Archive) async throws -> (any MutationOperator)?
+
+    public static func prepare(
+        _ request: SearchRequest, observer: any SearchObserver, operatorFactory: OperatorFactory? = nil,
+        evaluator: TaskEvaluator? = nil
+    ) async throws -> PreparedSearch {
+        var config: RunConfig
+        var runID: String
+        let archive: Archive
+        var created = false
+        if request.resume {
+            let path = request.archivePath ?? "archive"
+            archive = try Archive.open(at: path)
+            guard let last = try archive.lastRun() else {
+                throw EvolveError(.notFound, "there is no run to resume in \(archive.path)",
+                                  hint: "start one with `evolve search`")
+            }
+            if last.state == .finished && request.generations == nil {
+                throw EvolveError(.invalidInput, "run \(last.id) finished; there is nothing to resume",
+                                  hint: "ask for more with `evolve search --resume --generations N`")
+            }
+            if last.state == .running, let pid = Self.pid(in: last.progress), pid != getpid(), kill(pid, 0) == 0 {
+                throw EvolveError(.invalidInput, "run \(last.id) is still running (pid \(pid))",
+                                  hint: "stop it first (Ctrl-C in its terminal, or kill \(pid))")
+            }
+            do {
+                config = try JSONDecoder().decode(RunConfig.self, from: Data(last.config.utf8))
+            } catch {
+                throw EvolveError(.corrupt, "the saved configuration of run \(last.id) cannot be read: \(error)")
+            }
+            runID = last.id
+            if let generations = request.generations { config.generations = generations }
+            if let workers = request.workers { config.workers = workers }
+        } else {
+            let path = request.configPath ?? defaultConfigPath
+            config = try ConfigLoader.load(path)
+            if let v = request.generations { config.generations = v }
+            if let v = request.children { config.children = v }
+            if let v = request.workers { config.workers = v }
+            if let v = request.randomSeed { config.randomSeed = v }
+            if let v = request.selector { config.selector.name = v }
+            if let v = request.archivePath { config.archive = v }
+            try config.validate()
+            if Files.exists(config.archive + "/repo.git") || Files.exists(config.archive + "/index.sqlite") {
+                archive = try Archive.open(at: config.archive)
+            } else {
+                archive = try Archive.create(at: config.archive, seed: config.seed)
+                created = true
+            }
+            let encoded = try JSONEncoder().encode(config)
+            runID = try archive.startRun(config: String(decoding: encoded, as: UTF8.self))
+        }
+        try config.sandbox.validate()
+        let suites = try config.suites.map { try Suite.load(from: Suite.locate($0, searchPaths: [config.suitesDir])) }
+
+        var operators: [String: any MutationOperator] = [:]
+        for op in config.operators where operators[op.name] == nil {
+            if let made = try await operatorFactory?(op, config, archive) {
+                operators[op.name] = made
+                continue
+            }
+            switch op.name {
+            case "crossover": operators[op.name] = CrossoverOperator()
+            case "scripted":
+                guard let file = op.file else {
+                    throw EvolveError(.config, "the scripted operator needs file: (a JSON list of edits)")
+                }
+                operators[op.name] = try ScriptedOperator(file: file, childrenPerGeneration: config.children)
+            default:
+                throw EvolveError(.config, "the operator '\(op.name)' is not available in this build")
+            }
+        }
+        let evaluation = EvaluationService(
+            archive: archive, workers: config.workers,
+            evaluator: evaluator ?? TaskEvaluator(limits: config.sandbox, turnLimit: config.budget.turns))
+        var limits = request.limits
+        limits.budgetUSD = limits.budgetUSD ?? config.budget.usd
+        limits.maxEvaluations = limits.maxEvaluations ?? config.budget.evaluations
+        let service = try SearchService(archive: archive, config: config, suites: suites, evaluation: evaluation,
+                                        operators: operators, observer: observer, limits: limits)
+        return PreparedSearch(service: service, runID: runID, resumed: request.resume, config: config,
+                              createdArchive: created)
+    }
+
+    /// The pid in a run's progress note.
+    public static func pid(in progress: String?) -> Int32? {
+        guard let progress, let data = progress.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let pid = object["pid"] as? Int
+        else { return nil }
+        return Int32(pid)
+    }
+}

@@ -1,0 +1,177 @@
+import EvolveArchive
+import EvolveSupport
+import Foundation
+
+/// What a selector knows about one variant that may become a parent.
+public struct Candidate: Sendable, Equatable {
+    public var id: VariantID
+    /// Fraction of tasks passed, 0…1.
+    public var score: Double
+    /// Children already made from it (valid or not).
+    public var children: Int
+    /// Pass (true) or not, per task of the search's suites, in a fixed task order.
+    public var outcomes: [Bool]
+    /// Passed and failed task evaluations pooled over its clade: itself and all its descendants (HGM).
+    public var cladePasses: Int
+    public var cladeFails: Int
+
+    public init(id: VariantID, score: Double, children: Int = 0, outcomes: [Bool] = [], cladePasses: Int = 0,
+                cladeFails: Int = 0) {
+        self.id = id
+        self.score = score
+        self.children = children
+        self.outcomes = outcomes
+        self.cladePasses = cladePasses
+        self.cladeFails = cladeFails
+    }
+}
+
+/// Picks parents from the archive's evaluated variants. Every selector is seeded: the same candidates and
+/// generator state give the same parents.
+public protocol ParentSelector: Sendable {
+    var name: String { get }
+    /// Draws `count` parents (with replacement).
+    func select(_ candidates: [Candidate], count: Int, rng: inout SeededGenerator) -> [VariantID]
+}
+
+/// Selectors whose draw is a fixed distribution over candidates; `probabilities` is that distribution.
+public protocol WeightedSelector: ParentSelector {
+    func weights(_ candidates: [Candidate]) -> [Double]
+}
+
+extension WeightedSelector {
+    public func select(_ candidates: [Candidate], count: Int, rng: inout SeededGenerator) -> [VariantID] {
+        guard !candidates.isEmpty else { return [] }
+        let w = weights(candidates)
+        return (0..<count).map { _ in candidates[rng.weightedIndex(w)].id }
+    }
+
+    /// The probability of drawing each candidate.
+    public func probabilities(_ candidates: [Candidate]) -> [Double] {
+        let w = weights(candidates)
+        let total = w.reduce(0, +)
+        return total > 0 ? w.map { $0 / total } : w.map { _ in 1 / Double(w.count) }
+    }
+}
+
+// MARK: - The selectors
+
+/// DGM's score_child_prop: w = sigmoid(10·(score − 0.5)) / (1 + children).
+public struct DGMSelector: WeightedSelector {
+    public let name = "dgm"
+    public init() {}
+
+    public static func weight(_ c: Candidate) -> Double {
+        1 / (1 + exp(-10 * (c.score - 0.5))) / Double(1 + c.children)
+    }
+
+    public func weights(_ candidates: [Candidate]) -> [Double] { candidates.map(Self.weight) }
+}
+
+/// DGM weight × (1 + β·novelty); novelty is the mean Hamming distance (as a fraction of tasks) from a
+/// variant's outcome vector to its k nearest neighbours among the candidates.
+public struct NoveltySelector: WeightedSelector {
+    public let name = "novelty"
+    public var k: Int
+    public var beta: Double
+
+    public init(k: Int = 5, beta: Double = 1.0) {
+        self.k = k
+        self.beta = beta
+    }
+
+    public func weights(_ candidates: [Candidate]) -> [Double] {
+        let novelty = Novelty.scores(candidates.map(\.outcomes), k: k)
+        return zip(candidates, novelty).map { DGMSelector.weight($0) * (1 + beta * $1) }
+    }
+}
+
+/// HGM: Thompson sampling on clade-pooled pass/fail counts. Each draw samples θ ~ Beta(1 + passes,
+/// 1 + fails) for every candidate's clade and takes the largest.
+public struct HGMSelector: ParentSelector {
+    public let name = "hgm"
+    public init() {}
+
+    public func select(_ candidates: [Candidate], count: Int, rng: inout SeededGenerator) -> [VariantID] {
+        guard !candidates.isEmpty else { return [] }
+        return (0..<count).map { _ in
+            var best = 0
+            var bestTheta = -1.0
+            for (i, c) in candidates.enumerated() {
+                let theta = rng.beta(1 + Double(c.cladePasses), 1 + Double(c.cladeFails))
+                if theta > bestTheta {
+                    bestTheta = theta
+                    best = i
+                }
+            }
+            return candidates[best].id
+        }
+    }
+}
+
+/// The best so far (SICA): the highest score, ties to the newest.
+public struct GreedySelector: WeightedSelector {
+    public let name = "greedy"
+    public init() {}
+
+    public func weights(_ candidates: [Candidate]) -> [Double] {
+        guard let best = candidates.max(by: { ($0.score, $0.id) < ($1.score, $1.id) }) else { return [] }
+        return candidates.map { $0.id == best.id ? 1 : 0 }
+    }
+}
+
+/// Uniform over the candidates.
+public struct RandomSelector: WeightedSelector {
+    public let name = "random"
+    public init() {}
+    public func weights(_ candidates: [Candidate]) -> [Double] { candidates.map { _ in 1 } }
+}
+
+/// The selector a config names.
+public func makeSelector(name: String, k: Int, beta: Double) throws -> any ParentSelector {
+    switch name {
+    case "dgm": return DGMSelector()
+    case "novelty": return NoveltySelector(k: k, beta: beta)
+    case "hgm": return HGMSelector()
+    case "greedy": return GreedySelector()
+    case "random": return RandomSelector()
+    default:
+        throw EvolveError(.config, "the selector '\(name)' is unknown", hint: "use novelty, dgm, hgm, greedy or random")
+    }
+}
+
+// MARK: - Novelty
+
+/// Behavioural novelty on per-task outcome vectors, with bit-packed Hamming distances.
+public enum Novelty {
+    /// For each vector, the mean normalised Hamming distance to its `k` nearest other vectors (0…1).
+    /// With one vector or none, novelty is 0.
+    public static func scores(_ vectors: [[Bool]], k: Int) -> [Double] {
+        let n = vectors.count
+        guard n > 1, k > 0 else { return Array(repeating: 0, count: n) }
+        let length = vectors.map(\.count).max() ?? 0
+        guard length > 0 else { return Array(repeating: 0, count: n) }
+        let words = (length + 63) / 64
+        let packed: [[UInt64]] = vectors.map { v in
+            var bits = [UInt64](repeating: 0, count: words)
+            for (i, pass) in v.enumerated() where pass { bits[i / 64] |= 1 << UInt64(i % 64) }
+            return bits
+        }
+        let neighbours = min(k, n - 1)
+        var result = [Double](repeating: 0, count: n)
+        var distances = [Int](repeating: 0, count: n - 1)
+        for i in 0..<n {
+            var m = 0
+            for j in 0..<n where j != i {
+                var d = 0
+                for w in 0..<words { d += (packed[i][w] ^ packed[j][w]).nonzeroBitCount }
+                distances[m] = d
+                m += 1
+            }
+            distances.sort()
+            let sum = distances.prefix(neighbours).reduce(0, +)
+            result[i] = Double(sum) / Double(neighbours) / Double(length)
+        }
+        return result
+    }
+}
