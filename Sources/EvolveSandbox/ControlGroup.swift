@@ -1,3 +1,4 @@
+import EvolveSupport
 import Foundation
 
 /// Where the engine may create cgroup v1 `pids` and `memory` groups: under its own group in each
@@ -52,43 +53,72 @@ struct ControlGroupRoots: Sendable {
     }
 }
 
-/// One step's `pids` and `memory` groups: they bound the whole tree, tell whether the kernel killed a process
-/// for memory, and list every process left to kill.
+/// A worker slot's `pids` and `memory` groups. The slot's thread joins them once; every sandbox it spawns is
+/// then born inside them, so no process is ever moved between groups (a move waits for an RCU grace period,
+/// which cost several milliseconds per step). Before each step the limits are set again; after it the group
+/// tells whether the kernel killed a process for memory and lists every process left to kill.
+///
+/// Only the slot thread of the engine sits in the groups, never its main thread: the memory controller's OOM
+/// killer picks among thread-group leaders, and the engine's own memory is charged to the engine's group.
 final class ControlGroup {
-    private let pidsDir: String
-    private let memoryDir: String
+    let pidsDir: String
+    let memoryDir: String
+    private let pidsParent: String
+    private let memoryParent: String
+    private var oomBaseline = 0
 
     private static let counter = Counter()
 
-    /// Creates both groups with the limits; nil when cgroups cannot be used here.
-    init?(limits: SandboxLimits, roots: ControlGroupRoots = .current) {
+    /// Creates the slot's groups and moves the calling thread into them; nil when cgroups cannot be used here.
+    static func joinNew(roots: ControlGroupRoots = .current) -> ControlGroup? {
         guard let pidsRoot = roots.pids, let memoryRoot = roots.memory else { return nil }
-        let name = "evolve-\(getpid())-\(Self.counter.next())"
-        pidsDir = "\(pidsRoot)/\(name)"
-        memoryDir = "\(memoryRoot)/\(name)"
-        guard mkdir(pidsDir, 0o755) == 0 else { return nil }
-        guard mkdir(memoryDir, 0o755) == 0 else {
-            rmdir(pidsDir)
+        let name = "evolve-\(getpid())-slot\(counter.next())"
+        let group = ControlGroup(pids: pidsRoot, memory: memoryRoot, name: name)
+        guard mkdir(group.pidsDir, 0o755) == 0 else { return nil }
+        guard mkdir(group.memoryDir, 0o755) == 0 else {
+            rmdir(group.pidsDir)
             return nil
         }
+        // "0" moves the writing thread only (cgroup v1 `tasks`).
+        guard write("0", to: "\(group.memoryDir)/tasks"), write("0", to: "\(group.pidsDir)/tasks") else {
+            group.release()
+            return nil
+        }
+        LiveGroups.shared.add(group)
+        return group
+    }
+
+    private init(pids: String, memory: String, name: String) {
+        pidsParent = pids
+        memoryParent = memory
+        pidsDir = "\(pids)/\(name)"
+        memoryDir = "\(memory)/\(name)"
+    }
+
+    /// Sets the limits for the next step. The engine's threads in the group count against `pids.max`, so they
+    /// are added to it.
+    func prepare(_ limits: SandboxLimits) -> Bool {
         let bytes = limits.memoryMB * 1024 * 1024
-        guard Self.write("\(limits.pids)", to: "\(pidsDir)/pids.max"),
-            Self.write("\(bytes)", to: "\(memoryDir)/memory.limit_in_bytes")
-        else {
-            remove()
-            return nil
+        let engineThreads = Self.ownThreads(in: "\(pidsDir)/tasks").count
+        guard Self.write("\(limits.pids + engineThreads)", to: "\(pidsDir)/pids.max") else { return false }
+        // With swap accounting, memory + swap is bounded too, and must never be below the memory limit: raise it
+        // first, lower it last. Without swap accounting the file is missing, which is fine.
+        let swapLimit = "\(memoryDir)/memory.memsw.limit_in_bytes"
+        _ = Self.write("\(bytes)", to: swapLimit)
+        if !Self.write("\(bytes)", to: "\(memoryDir)/memory.limit_in_bytes") {
+            // Lowering the limit below what earlier steps left cached fails; drop the cache and try again.
+            _ = Self.write("0", to: "\(memoryDir)/memory.force_empty")
+            guard Self.write("\(bytes)", to: "\(memoryDir)/memory.limit_in_bytes") else { return false }
         }
-        // With swap accounting, swap counts too; without it the file is missing, which is fine.
-        _ = Self.write("\(bytes)", to: "\(memoryDir)/memory.memsw.limit_in_bytes")
+        _ = Self.write("\(bytes)", to: swapLimit)
+        oomBaseline = oomKillCount
+        return true
     }
 
-    /// Moves a process (and so everything it starts later) into both groups.
-    func add(_ pid: pid_t) -> Bool {
-        Self.write("\(pid)", to: "\(pidsDir)/cgroup.procs") && Self.write("\(pid)", to: "\(memoryDir)/cgroup.procs")
-    }
+    /// How many processes the kernel killed for memory since `prepare`.
+    var oomKills: Int { oomKillCount - oomBaseline }
 
-    /// How many processes the kernel killed because the group ran out of memory.
-    var oomKills: Int {
+    private var oomKillCount: Int {
         guard let text = try? String(contentsOfFile: "\(memoryDir)/memory.oom_control", encoding: .utf8) else {
             return 0
         }
@@ -98,7 +128,7 @@ final class ControlGroup {
         return 0
     }
 
-    /// Kills every process in the group, repeating while a fork bomb still makes new ones.
+    /// Kills every sandboxed process in the group, repeating while a fork bomb still makes new ones.
     func killAll() {
         for _ in 0..<200 {
             let pids = members()
@@ -108,28 +138,56 @@ final class ControlGroup {
         }
     }
 
+    /// The sandboxed processes in the group: every process but the engine itself.
     func members() -> [pid_t] {
         guard let text = try? String(contentsOfFile: "\(pidsDir)/cgroup.procs", encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { pid_t($0) }
+        let me = getpid()
+        return text.split(separator: "\n").compactMap { pid_t($0) }.filter { $0 != me && $0 > 1 }
     }
 
-    /// Removes both groups, waiting briefly for the last processes to be reaped.
-    func remove() {
-        for dir in [pidsDir, memoryDir] {
-            for attempt in 0..<100 {
-                if rmdir(dir) == 0 || errno == ENOENT { break }
-                if attempt == 50 { killAll() }
-                usleep(2000)
-            }
+    /// Moves the engine's threads back to the engine's groups and removes the slot's (at exit).
+    func release() {
+        for (dir, parent) in [(pidsDir, pidsParent), (memoryDir, memoryParent)] {
+            for tid in Self.ownThreads(in: "\(dir)/tasks") { _ = Self.write("\(tid)", to: "\(parent)/tasks") }
+            rmdir(dir)
         }
     }
 
-    private static func write(_ text: String, to path: String) -> Bool {
+    /// Thread ids listed in a `tasks` file that belong to this process.
+    private static func ownThreads(in tasksFile: String) -> [Int] {
+        guard let text = try? String(contentsOfFile: tasksFile, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { Int($0) }.filter { Files.exists("/proc/self/task/\($0)") }
+    }
+
+    static func write(_ text: String, to path: String) -> Bool {
         let fd = open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == bytes.count
+    }
+}
+
+/// Every slot group of this process, released when the process exits so that no empty group outlives it.
+final class LiveGroups: @unchecked Sendable {
+    static let shared = LiveGroups()
+    private let lock = NSLock()
+    private var groups: [ControlGroup] = []
+    private var registered = false
+
+    func add(_ group: ControlGroup) {
+        lock.withLock {
+            groups.append(group)
+            if !registered {
+                registered = true
+                atexit { LiveGroups.shared.releaseAll() }
+            }
+        }
+    }
+
+    func releaseAll() {
+        let all = lock.withLock { groups }
+        for group in all { group.release() }
     }
 }
 

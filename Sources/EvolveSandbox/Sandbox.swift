@@ -37,18 +37,14 @@ public struct Sandbox: Sendable {
         let cancel = try CancelSignal()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SandboxResult, Error>) in
-                // A dedicated thread: the step blocks in poll() and waitpid() for its whole life, which must
-                // not hold one of the few cooperative threads. It also keeps --die-with-parent meaningful, as
-                // the parent-death signal follows the thread that spawned bubblewrap.
-                let thread = Thread {
+                SandboxSlots.shared.submit { group in
                     continuation.resume(
                         with: Result {
-                            try SandboxProcess.run(executable: path, arguments: arguments, limits: limits, cancel: cancel)
+                            try SandboxProcess.run(
+                                executable: path, arguments: arguments, limits: limits, group: group, cancel: cancel)
                         })
                     cancel.close()
                 }
-                thread.name = "evolve-sandbox"
-                thread.start()
             }
         } onCancel: {
             cancel.fire()

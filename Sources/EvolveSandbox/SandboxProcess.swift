@@ -9,14 +9,17 @@ enum SandboxProcess {
     static let infoFD: Int32 = 3
     static let blockFD: Int32 = 4
 
-    static func run(executable: String, arguments: [String], limits: SandboxLimits, cancel: CancelSignal) throws
-        -> SandboxResult
-    {
+    /// Runs one step on the calling thread; `group` holds the calling thread (so the sandbox is born in it).
+    static func run(
+        executable: String, arguments: [String], limits: SandboxLimits, group: ControlGroup?, cancel: CancelSignal
+    ) throws -> SandboxResult {
         guard let prlimit = GNU.prlimit else {
             throw EvolveError(.sandbox, "this C library has no prlimit(); the sandbox cannot set its limits")
         }
-        let group = ControlGroup(limits: limits)
-        defer { group?.remove() }
+        if let group, !group.prepare(limits) {
+            throw EvolveError(.sandbox, "cannot set the limits of the control groups \(group.pidsDir) and \(group.memoryDir)")
+        }
+        defer { group?.killAll() }
 
         let output = try Pipe2.make()
         let info = try Pipe2.make()
@@ -53,9 +56,8 @@ enum SandboxProcess {
         }
         monitor.child = child
 
-        // 2. Bound the tree before the command starts, then let it start.
+        // 2. Bound the tree before the command starts (it is already in the slot's groups), then let it start.
         var failure: String?
-        if let group, !group.add(child) { failure = "cannot move the sandbox into its control groups" }
         var limitsToSet: [(Int32, Int)] = [(rlimitFileSize, limits.fileSizeMB * 1024 * 1024), (rlimitCore, 0)]
         if group == nil {
             // Without groups: per-process address space, and processes per user (which binds only when the
