@@ -80,8 +80,9 @@ public final class Archive: @unchecked Sendable {
         return archive
     }
 
-    /// Opens the archive at `path`. With `repair`, finishes any child whose ref a crash left unwritten.
-    public static func open(at path: String, repair: Bool = true) throws -> Archive {
+    /// Opens the archive at `path`. With `repair` (for the one process that writes variants, the search),
+    /// finishes any child whose ref a crash left unwritten; readers leave that to it.
+    public static func open(at path: String, repair: Bool = false) throws -> Archive {
         let path = Files.absolute(path)
         guard Files.exists(path) else {
             throw EvolveError(

@@ -183,3 +183,21 @@ public struct BudgetConfig: Codable, Sendable, Equatable {
         tokensPerTask = try c.decodeIfPresent(Int.self, forKey: .tokensPerTask) ?? 200_000
     }
 }
+
+extension RunConfig {
+    /// The same config with its relative paths (archive, seed, suites folder, scripted edit files) taken from
+    /// `base` instead of the working directory.
+    public func resolvingPaths(against base: String) -> RunConfig {
+        func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : base + "/" + path }
+        var copy = self
+        copy.archive = resolve(archive)
+        copy.seed = resolve(seed)
+        copy.suitesDir = resolve(suitesDir)
+        copy.operators = operators.map { op in
+            var op = op
+            op.file = op.file.map(resolve)
+            return op
+        }
+        return copy
+    }
+}

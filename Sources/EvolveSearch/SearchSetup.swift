@@ -17,6 +17,8 @@ public struct SearchRequest: Sendable {
     public var selector: String?
     public var resume: Bool
     public var limits: SearchLimits
+    /// Resolve the config's relative paths against this folder instead of the working directory.
+    public var baseDirectory: String?
 
     public init(configPath: String? = nil, archivePath: String? = nil, generations: Int? = nil, children: Int? = nil,
                 workers: Int? = nil, randomSeed: UInt64? = nil, selector: String? = nil, resume: Bool = false,
@@ -30,6 +32,13 @@ public struct SearchRequest: Sendable {
         self.selector = selector
         self.resume = resume
         self.limits = limits
+    }
+
+    public init(configPath: String?, archivePath: String?, baseDirectory: String?, generations: Int? = nil,
+                resume: Bool = false, limits: SearchLimits = SearchLimits()) {
+        self.init(configPath: configPath, archivePath: archivePath, generations: generations, resume: resume,
+                  limits: limits)
+        self.baseDirectory = baseDirectory
     }
 }
 
@@ -61,7 +70,7 @@ public enum SearchSetup {
         var created = false
         if request.resume {
             let path = request.archivePath ?? "archive"
-            archive = try Archive.open(at: path)
+            archive = try Archive.open(at: path, repair: true)
             guard let last = try archive.lastRun() else {
                 throw EvolveError(.notFound, "there is no run to resume in \(archive.path)",
                                   hint: "start one with `evolve search`")
@@ -85,6 +94,7 @@ public enum SearchSetup {
         } else {
             let path = request.configPath ?? defaultConfigPath
             config = try ConfigLoader.load(path)
+            if let base = request.baseDirectory { config = config.resolvingPaths(against: base) }
             if let v = request.generations { config.generations = v }
             if let v = request.children { config.children = v }
             if let v = request.workers { config.workers = v }
@@ -93,7 +103,7 @@ public enum SearchSetup {
             if let v = request.archivePath { config.archive = v }
             try config.validate()
             if Files.exists(config.archive + "/repo.git") || Files.exists(config.archive + "/index.sqlite") {
-                archive = try Archive.open(at: config.archive)
+                archive = try Archive.open(at: config.archive, repair: true)
             } else {
                 archive = try Archive.create(at: config.archive, seed: config.seed)
                 created = true

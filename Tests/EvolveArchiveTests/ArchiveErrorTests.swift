@@ -101,7 +101,7 @@ func kind(_ body: () throws -> Any) -> EvolveError.Kind? {
         // Simulate the crash window: the row is committed, the ref was never written.
         try shell(["git", "--git-dir", archive.path + "/repo.git", "update-ref", "-d", "refs/variants/v7"])
         try archive.db.run("UPDATE variants SET ref_written = 0 WHERE num = 7")
-        let reopened = try Archive.open(at: archive.path)
+        let reopened = try Archive.open(at: archive.path, repair: true)
         #expect(try reopened.doctor(repair: false).problems.isEmpty)
         let fsck = try shell(["git", "--git-dir", archive.path + "/repo.git", "fsck", "--strict"])
         #expect(fsck.status == 0)

@@ -1,0 +1,172 @@
+import EvolveArchive
+import EvolveConfig
+import EvolveEvaluation
+import EvolveSupport
+import Foundation
+import Testing
+
+@testable import EvolveSearch
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+let hasBubblewrap = FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap")
+
+/// Collects events silently (and counts them).
+final class QuietObserver: SearchObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var events: [SearchEvent] = []
+    let onEvent: (@Sendable (SearchEvent) -> Void)?
+    init(onEvent: (@Sendable (SearchEvent) -> Void)? = nil) { self.onEvent = onEvent }
+    func event(_ event: SearchEvent) {
+        lock.lock()
+        events.append(event)
+        lock.unlock()
+        onEvent?(event)
+    }
+}
+
+/// What two runs must agree on to be "the same archive" (commit ids also hold the wall-clock time).
+func fingerprint(_ archive: Archive) throws -> [String] {
+    try archive.allVariants().map {
+        "\($0.id) \($0.tree) \($0.parents) \($0.status.rawValue) \($0.reason ?? "-") \($0.score.map { String($0) } ?? "-") \($0.operator) \($0.slot ?? -1)"
+    }
+}
+
+func smokeSearch(archive: String, generations: Int? = nil, resume: Bool = false, limits: SearchLimits = SearchLimits(),
+                 observer: QuietObserver = QuietObserver()) async throws -> PreparedSearch {
+    try await SearchSetup.prepare(
+        SearchRequest(configPath: repoRoot + "/configs/smoke.yaml", archivePath: archive, baseDirectory: repoRoot,
+                      generations: generations, resume: resume, limits: limits),
+        observer: observer)
+}
+
+@Suite struct CandidateTests {
+    @Test func scoresChildrenAndCladesFromTheArchive() throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "evolve-cand")
+        defer { Files.removeTree(dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/seed", withIntermediateDirectories: true)
+        try "x\n".write(toFile: dir + "/seed/a.txt", atomically: true, encoding: .utf8)
+        let archive = try Archive.create(at: dir + "/archive", seed: dir + "/seed")
+        func child(_ parent: Int, _ n: Int) throws -> Variant {
+            let tree = try archive.writeTree(base: try archive.variant(VariantID(parent)).tree, changes: ["f\(n)": .write("\(n)")])
+            return try archive.record(parents: [VariantID(parent)], tree: tree,
+                                      metadata: VariantMetadata(generation: 1, operator: "test", summary: "\(n)"))
+        }
+        let v1 = try child(0, 1), v2 = try child(1, 2), v3 = try child(0, 3)
+        let bad = try archive.record(parents: [VariantID(0)], tree: try archive.variant(VariantID(0)).tree,
+                                     metadata: VariantMetadata(generation: 1, operator: "test", status: .invalid,
+                                                               reason: "empty diff", summary: "x"))
+        let tasks = ["t1", "t2"].map {
+            SuiteTask(id: $0, directory: dir, promptPath: dir, workspacePath: nil, testsPath: nil, check: "true",
+                      timeoutSeconds: 1, checkTimeoutSeconds: 1)
+        }
+        let suite = Suite(name: "s", directory: dir, check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1, stages: [],
+                          tasks: tasks)
+        let results: [(Variant, [Bool])] = [
+            (try archive.variant(VariantID(0)), [true, false]), (v1, [true, true]), (v2, [false, false]), (v3, [true, false]),
+        ]
+        for (v, passes) in results {
+            for (task, pass) in zip(["t1", "t2"], passes) {
+                try archive.record(TaskOutcome(tree: v.tree, suite: "s", task: task, status: pass ? .passed : .failed,
+                                               durationSeconds: 0, log: ""))
+            }
+            try archive.setScore(v.id, score: Double(passes.filter { $0 }.count) / 2, status: .valid)
+        }
+        let candidates = try Candidates.build(archive: archive, suites: [suite])
+        let byID = Dictionary(uniqueKeysWithValues: candidates.map { ($0.id, $0) })
+        #expect(candidates.count == 4)
+        #expect(byID[bad.id] == nil)
+        #expect(byID[VariantID(0)]?.children == 3)  // v1, v3 and the invalid child
+        #expect(byID[VariantID(1)]?.score == 1)
+        #expect(byID[VariantID(1)]?.outcomes == [true, true])
+        // Clades: v1 + v2 = 2 passes, 2 fails; v0 = everything = 4 passes, 4 fails.
+        #expect(byID[VariantID(1)].map { ($0.cladePasses, $0.cladeFails) } ?? (0, 0) == (2, 2))
+        #expect(byID[VariantID(0)].map { ($0.cladePasses, $0.cladeFails) } ?? (0, 0) == (4, 4))
+        #expect(byID[VariantID(3)].map { ($0.cladePasses, $0.cladeFails) } ?? (0, 0) == (1, 1))
+    }
+}
+
+@Suite(.serialized, .enabled(if: hasBubblewrap, "needs bubblewrap (scripts/setup.sh installs it)"))
+struct SearchTests {
+    @Test func sameSeedGivesTheSameArchive() async throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "evolve-search")
+        defer { Files.removeTree(dir) }
+        var prints: [[String]] = []
+        for name in ["a", "b"] {
+            let prepared = try await smokeSearch(archive: "\(dir)/\(name)")
+            let outcome = try await prepared.service.run(runID: prepared.runID, resumed: false)
+            guard case .finished = outcome.ending else {
+                Issue.record("the search did not finish: \(outcome.ending)")
+                return
+            }
+            prints.append(try fingerprint(prepared.service.archive))
+        }
+        #expect(prints[0] == prints[1])
+        // 1 seed + 4 generations × 2 children, every child recorded, some invalid with a reason.
+        #expect(prints[0].count == 9)
+        let archive = try Archive.open(at: "\(dir)/a")
+        let variants = try archive.allVariants()
+        #expect(variants.contains { $0.status == .invalid && $0.reason?.contains("syntax error") == true })
+        #expect(variants.contains { $0.operator == "crossover" })
+        // The search improved on the seed (the scripted edits add working recipes).
+        let seed = try #require(variants.first?.score)
+        #expect(try #require(variants.compactMap(\.score).max()) > seed)
+    }
+
+    @Test func maxEvaluationsStopsTheSearchAndResumeFinishesIt() async throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "evolve-budget")
+        defer { Files.removeTree(dir) }
+        let prepared = try await smokeSearch(archive: "\(dir)/a", limits: SearchLimits(maxEvaluations: 6))
+        let outcome = try await prepared.service.run(runID: prepared.runID, resumed: false)
+        guard case .budget(let why) = outcome.ending else {
+            Issue.record("expected a budget stop, got \(outcome.ending)")
+            return
+        }
+        #expect(why.contains("6 evaluations"))
+        let archive = prepared.service.archive
+        #expect(try archive.lastRun()?.state == .budget)
+        let evaluationsBefore = try archive.evaluationCount()
+        #expect(evaluationsBefore < 20)
+        // Resume with a larger limit: the run finishes, nothing recorded before is recorded again.
+        let resumed = try await smokeSearch(archive: "\(dir)/a", resume: true, limits: SearchLimits(maxEvaluations: 1000))
+        let end = try await resumed.service.run(runID: resumed.runID, resumed: true)
+        guard case .finished = end.ending else {
+            Issue.record("the resumed search did not finish: \(end.ending)")
+            return
+        }
+        #expect(resumed.runID == prepared.runID)
+        #expect(try archive.variantCount() == 9)
+    }
+
+    @Test func cancellingMidGenerationThenResumingLosesAndDuplicatesNothing() async throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "evolve-cancel")
+        defer { Files.removeTree(dir) }
+        // Reference: the same search without interruption.
+        let reference = try await smokeSearch(archive: "\(dir)/ref")
+        _ = try await reference.service.run(runID: reference.runID, resumed: false)
+        let expected = try fingerprint(reference.service.archive)
+
+        let box = CancelBox()
+        let observer = QuietObserver { event in
+            if case .childRecorded(let generation, _, _) = event, generation == 2 { box.cancel() }
+        }
+        let prepared = try await smokeSearch(archive: "\(dir)/a", observer: observer)
+        let task = Task { try await prepared.service.run(runID: prepared.runID, resumed: false) }
+        box.task = task
+        let outcome = try await task.value
+        guard case .interrupted = outcome.ending else {
+            Issue.record("expected an interruption, got \(outcome.ending)")
+            return
+        }
+        #expect(try prepared.service.archive.lastRun()?.state == .interrupted)
+        let resumed = try await smokeSearch(archive: "\(dir)/a", resume: true)
+        _ = try await resumed.service.run(runID: resumed.runID, resumed: true)
+        #expect(try fingerprint(resumed.service.archive) == expected)
+    }
+}
+
+/// Cancels a task from an event callback.
+final class CancelBox: @unchecked Sendable {
+    var task: Task<SearchOutcome, any Error>?
+    func cancel() { task?.cancel() }
+}
