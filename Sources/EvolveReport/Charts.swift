@@ -72,7 +72,9 @@ public enum Charts {
     /// Best so far, best in the generation, and mean score, per generation.
     public static func scores(_ stats: [ReportData.GenerationStats]) -> String {
         let last = Double(stats.last?.generation ?? 1)
-        let frame = ChartFrame(xMin: 0, xMax: max(last, 1), yMin: 0, yMax: 1)
+        var frame = ChartFrame(xMin: 0, xMax: max(last, 1), yMin: 0, yMax: 1)
+        frame.width = 1290
+        frame.height = 300
         var s = frame.open(label: "Best and mean score per generation", xLabel: "generation", yLabel: "score",
                            yFormat: { String(format: "%.1f", $0) })
         // Best so far: a step line (it only changes when a generation beats it).
@@ -128,6 +130,7 @@ public enum Charts {
         let last = Double(usage.map(\.generation).max() ?? 1)
         var frame = ChartFrame(xMin: -0.5, xMax: max(last, 1) + 0.5, yMin: 0, yMax: niceCeiling(top))
         frame.left = 62
+        frame.width = 610
         var s = frame.open(label: "Tokens per generation", xLabel: "generation", yLabel: "tokens",
                            yFormat: { Markup.compact($0) })
         if total.allSatisfy({ $0 == 0 }) {
@@ -159,8 +162,9 @@ public enum Charts {
         let totalTop = niceCeiling(max(cumulative.last ?? 0, 1e-4))
         let last = Double(usage.map(\.generation).max() ?? 1)
         var frame = ChartFrame(xMin: -0.5, xMax: max(last, 1) + 0.5, yMin: 0, yMax: top)
-        frame.left = 66
+        frame.left = 80
         frame.right = 62
+        frame.width = 660
         var s = frame.open(label: "Cost per generation", xLabel: "generation", yLabel: "USD per generation",
                            yFormat: { Markup.dollars($0) })
         if cumulative.last ?? 0 == 0 {

@@ -87,7 +87,14 @@ public enum FamilyTreeSVG {
                 + "<title>\(Markup.escape(tooltip(v)))</title></circle>"
         }
         svg += "</g>\n<g class=\"labels\">"
-        for v in variants where labelled.contains(v.id) || variants.count <= 40 {
+        // Labels: the seed, the best and the next few (all of them in a small tree), none on top of another.
+        var placed: [(Double, Double)] = []
+        let candidates = variants.filter { labelled.contains($0.id) || variants.count <= 40 }
+            .sorted { ($0.id == bestID ? 0 : 1, $0.id) < ($1.id == bestID ? 0 : 1, $1.id) }
+        for v in candidates {
+            let (lx, ly) = (px(v.id), py(v.id))
+            if placed.contains(where: { abs($0.0 - lx) < 70 && abs($0.1 - ly) < 12 }) { continue }
+            placed.append((lx, ly))
             let isBest = v.id == bestID
             let text = isBest ? "★ \(v.id) \(Markup.score(v.score))" : v.id.description
             svg += "<text class=\"\(isBest ? "node-label best" : "node-label")\" x=\"\(Markup.n(px(v.id) + radius + 4))\" "
@@ -117,7 +124,7 @@ public enum FamilyTreeSVG {
             stops += "<stop offset=\"\(Int(s * 100))%\" stop-color=\"\(Lineage.heatColor(s))\"/>"
         }
         return """
-            <svg class="legend" xmlns="http://www.w3.org/2000/svg" width="560" height="34" viewBox="0 0 560 34">\
+            <svg class="legend" xmlns="http://www.w3.org/2000/svg" width="620" height="34" viewBox="0 0 620 34">\
             <defs><linearGradient id="scale">\(stops)</linearGradient></defs>\
             <text x="0" y="15" class="tick">score</text>\
             <rect x="40" y="5" width="150" height="12" rx="3" fill="url(#scale)"/>\
@@ -131,7 +138,7 @@ public enum FamilyTreeSVG {
             <line x1="384" x2="408" y1="11" y2="11" stroke="#111827" stroke-width="2.5"/>\
             <text x="413" y="15" class="tick">path to the best</text>\
             <line x1="508" x2="530" y1="11" y2="11" stroke="#8b5cf6" stroke-width="1.2" stroke-dasharray="3 2"/>\
-            <text x="534" y="15" class="tick">×</text>\
+            <text x="535" y="15" class="tick">crossover</text>\
             </svg>
             """
     }

@@ -16,7 +16,7 @@ public enum ReportPage {
             <style>\(ReportStyle.css)</style>
             </head>
             <body data-live="\(options.live ? 1 : 0)" data-poll="\(options.pollSeconds * 1000)">
-            <header class="top"><div><h1>evolve <span class="muted">report</span></h1>
+            <header class="top"><div><h1>evolve <span class="muted">\(options.live ? "live" : "report")</span></h1>
             <div class="path mono">\(Markup.escape(data.archivePath))</div></div>
             <div id="live-status" class="status">\(options.live ? "live · " : "")generated \
             \(VariantDetail.date(data.generatedAt.timeIntervalSince1970))</div></header>

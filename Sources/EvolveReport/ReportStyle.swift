@@ -29,6 +29,7 @@ enum ReportStyle {
         .card .value{font-size:24px;font-weight:650;margin:2px 0}
         .card .note{font-size:12px;color:var(--muted)}
         .scroll{overflow:auto;max-height:1100px}
+        svg.chart{max-width:100%;height:auto}
         .pair{display:flex;flex-wrap:wrap;gap:18px}
         .keys{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:var(--muted);margin:0 0 6px}
         .key{display:inline-flex;align-items:center;gap:5px}

@@ -178,6 +178,7 @@ enum DemoArchive {
             >>>>>>> REPLACE
             """
         let blob = try archive.storeBlob(transcript)
+        try archive.addCost(id, usd: Double(tokensIn) * 0.15e-6 + Double(tokensOut) * 0.6e-6)
         _ = try archive.locked {
             try archive.db.run(
                 """
