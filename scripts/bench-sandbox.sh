@@ -3,24 +3,25 @@
 # posix_spawn of the same /bin/true, median of many runs) and the throughput of N trivial tasks
 # (agent step + check step each, outcomes recorded in a fresh archive) with 1, 2, 4 and 8 workers.
 #
-# Usage: scripts/bench-sandbox.sh [--runs N] [--tasks N] [--scratch-path DIR]
+# Usage: scripts/bench-sandbox.sh [--runs N] [--tasks N] [--scratch-path DIR] [--debug]
 # The figures come from the engine's own code (EvolveSandbox, EvaluationService), run by the
 # Benchmark suite in Tests/EvolveEvaluationTests/SandboxBenchmark.swift, which is skipped unless
 # EVOLVE_BENCH is set. Built in release mode with testing enabled.
 set -eu
 cd "$(dirname "$0")/.."
-runs=200 tasks=200 scratch=.build-bench
+runs=200 tasks=200 scratch=.build-bench mode=release
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
         --tasks) tasks=$2; shift 2 ;;
         --scratch-path) scratch=$2; shift 2 ;;
-        *) echo "usage: $0 [--runs N] [--tasks N] [--scratch-path DIR]" >&2; exit 64 ;;
+        --debug) mode=debug; shift ;;
+        *) echo "usage: $0 [--runs N] [--tasks N] [--scratch-path DIR] [--debug]" >&2; exit 64 ;;
     esac
 done
-echo "building (release, $scratch) ..." >&2
-swift build -c release -Xswiftc -enable-testing --build-tests --scratch-path "$scratch" >&2
-echo "host: $(nproc) cores, $(uname -r), bubblewrap $(bwrap --version | cut -d' ' -f2)"
+echo "building ($mode, $scratch) ..." >&2
+swift build -c "$mode" -Xswiftc -enable-testing --build-tests --scratch-path "$scratch" >&2
+echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r), bubblewrap $(bwrap --version | cut -d' ' -f2), $mode build"
 EVOLVE_BENCH=1 EVOLVE_BENCH_RUNS=$runs EVOLVE_BENCH_TASKS=$tasks \
-    swift test -c release -Xswiftc -enable-testing --skip-build --scratch-path "$scratch" \
+    swift test -c "$mode" -Xswiftc -enable-testing --skip-build --scratch-path "$scratch" \
     --filter 'EvolveEvaluationTests.SandboxBenchmark' 2>&1 | sed -n 's/^BENCH //p'
