@@ -112,6 +112,31 @@ struct GatewayTests {
         #expect(rig.gateway.usage(forTask: "t")?.refusals == 1)
     }
 
+    @Test func concurrentCallsNeverExceedATasksTurns() async throws {
+        let rig = try GatewayRig(
+            budget: TaskBudget(turns: 4, maxExtensions: 0),
+            upstream: { _, _ in
+                try? await Task.sleep(nanoseconds: 20_000_000)
+                return StubServer.completion("answer")
+            })
+        let tokens = ["a", "b"].map { rig.gateway.token(forTask: $0) }
+        let statuses = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for (index, token) in tokens.enumerated() {
+                for _ in 0..<8 {
+                    group.addTask {
+                        (index, try await rig.chat([["role": "user", "content": "hi"]], token: token).status)
+                    }
+                }
+            }
+            return try await group.reduce(into: [[Int]](repeating: [], count: 2)) { $0[$1.0].append($1.1) }
+        }
+        for task in statuses {
+            #expect(task.filter { $0 == 200 }.count == 4)
+            #expect(task.filter { $0 == 403 }.count == 4)
+        }
+        #expect(rig.upstream.requests.count == 8)
+    }
+
     @Test func grantsAnExtensionByHeaderOnceOnly() async throws {
         let rig = try GatewayRig(budget: TaskBudget(turns: 1, extensionTurns: 2, maxExtensions: 1))
         let token = rig.gateway.token(forTask: "t")
