@@ -17,8 +17,10 @@ public struct GenerationUsage: Sendable, Equatable {
     /// The cost recorded on the variants themselves (`variants.cost_usd`).
     public var variantCostUSD: Double
 
-    public init(generation: Int, calls: Int = 0, tokensIn: Int = 0, tokensOut: Int = 0, llmCostUSD: Double = 0,
-                variantCostUSD: Double = 0) {
+    public init(
+        generation: Int, calls: Int = 0, tokensIn: Int = 0, tokensOut: Int = 0, llmCostUSD: Double = 0,
+        variantCostUSD: Double = 0
+    ) {
         self.generation = generation
         self.calls = calls
         self.tokensIn = tokensIn
@@ -153,8 +155,10 @@ extension Archive {
                 ArchiveStamp(
                     variants: $0.int(0), scored: $0.int(1), invalid: $0.int(2), evaluations: $0.int(3),
                     llmCalls: $0.int(4), latestUpdate: $0.double(5), scoreSum: $0.double(6))
-            } ?? ArchiveStamp(variants: 0, scored: 0, invalid: 0, evaluations: 0, llmCalls: 0, latestUpdate: 0,
-                              scoreSum: 0)
+            }
+                ?? ArchiveStamp(
+                    variants: 0, scored: 0, invalid: 0, evaluations: 0, llmCalls: 0, latestUpdate: 0,
+                    scoreSum: 0)
         }
     }
 
@@ -162,8 +166,9 @@ extension Archive {
     public func runSummaries() throws -> [RunSummary] {
         try locked {
             try db.rows("SELECT id, state, started_at, updated_at, progress FROM runs ORDER BY started_at DESC") {
-                RunSummary(id: $0.string(0), state: $0.string(1), startedAt: $0.double(2), updatedAt: $0.double(3),
-                           progress: $0.optionalString(4))
+                RunSummary(
+                    id: $0.string(0), state: $0.string(1), startedAt: $0.double(2), updatedAt: $0.double(3),
+                    progress: $0.optionalString(4))
             }
         }
     }
@@ -189,10 +194,11 @@ extension Archive {
                     WHERE attempt = 0 AND tree_id IN (\(marks)) ORDER BY suite, task
                     """, slice
                 ) {
-                    outcomes.append(TaskOutcome(
-                        tree: $0.string(0), suite: $0.string(1), task: $0.string(2),
-                        status: OutcomeStatus(rawValue: $0.string(3)) ?? .crashed, durationSeconds: $0.double(4),
-                        log: "", detail: $0.optionalString(5), run: $0.optionalString(6)))
+                    outcomes.append(
+                        TaskOutcome(
+                            tree: $0.string(0), suite: $0.string(1), task: $0.string(2),
+                            status: OutcomeStatus(rawValue: $0.string(3)) ?? .crashed, durationSeconds: $0.double(4),
+                            log: "", detail: $0.optionalString(5), run: $0.optionalString(6)))
                 }
             }
             return outcomes

@@ -30,8 +30,10 @@ struct ChartFrame {
     }
 
     /// The opening tag, the grid, the ticks and the axis labels.
-    func open(label: String, xLabel: String, yLabel: String, yFormat: (Double) -> String,
-              integerX: Bool = true) -> String {
+    func open(
+        label: String, xLabel: String, yLabel: String, yFormat: (Double) -> String,
+        integerX: Bool = true
+    ) -> String {
         var s = """
             <svg class="chart" xmlns="http://www.w3.org/2000/svg" width="\(Markup.n(width))" \
             height="\(Markup.n(height))" viewBox="0 0 \(Markup.n(width)) \(Markup.n(height))" role="img" \
@@ -39,27 +41,35 @@ struct ChartFrame {
             """
         for t in Self.ticks(yMin, yMax) {
             let yy = Markup.n(y(t))
-            s += "<line class=\"grid\" x1=\"\(Markup.n(left))\" x2=\"\(Markup.n(width - right))\" y1=\"\(yy)\" y2=\"\(yy)\"/>"
-            s += "<text class=\"tick\" x=\"\(Markup.n(left - 8))\" y=\"\(Markup.n(y(t) + 4))\" text-anchor=\"end\">"
+            s +=
+                "<line class=\"grid\" x1=\"\(Markup.n(left))\" x2=\"\(Markup.n(width - right))\" y1=\"\(yy)\" y2=\"\(yy)\"/>"
+            s +=
+                "<text class=\"tick\" x=\"\(Markup.n(left - 8))\" y=\"\(Markup.n(y(t) + 4))\" text-anchor=\"end\">"
                 + "\(Markup.escape(yFormat(t)))</text>"
         }
         var xTicks = Self.ticks(xMin, xMax, count: 8)
         if integerX { xTicks = Array(Set(xTicks.map { $0.rounded() })).sorted().filter { $0 >= xMin && $0 <= xMax } }
         for t in xTicks {
             let xx = Markup.n(x(t))
-            s += "<line class=\"axis\" x1=\"\(xx)\" x2=\"\(xx)\" y1=\"\(Markup.n(top + plotHeight))\" "
+            s +=
+                "<line class=\"axis\" x1=\"\(xx)\" x2=\"\(xx)\" y1=\"\(Markup.n(top + plotHeight))\" "
                 + "y2=\"\(Markup.n(top + plotHeight + 5))\"/>"
-            s += "<text class=\"tick\" x=\"\(xx)\" y=\"\(Markup.n(top + plotHeight + 18))\" text-anchor=\"middle\">"
+            s +=
+                "<text class=\"tick\" x=\"\(xx)\" y=\"\(Markup.n(top + plotHeight + 18))\" text-anchor=\"middle\">"
                 + "\(Markup.compact(t))</text>"
         }
-        s += "<line class=\"axis\" x1=\"\(Markup.n(left))\" x2=\"\(Markup.n(width - right))\" "
+        s +=
+            "<line class=\"axis\" x1=\"\(Markup.n(left))\" x2=\"\(Markup.n(width - right))\" "
             + "y1=\"\(Markup.n(top + plotHeight))\" y2=\"\(Markup.n(top + plotHeight))\"/>"
-        s += "<line class=\"axis\" x1=\"\(Markup.n(left))\" x2=\"\(Markup.n(left))\" y1=\"\(Markup.n(top))\" "
+        s +=
+            "<line class=\"axis\" x1=\"\(Markup.n(left))\" x2=\"\(Markup.n(left))\" y1=\"\(Markup.n(top))\" "
             + "y2=\"\(Markup.n(top + plotHeight))\"/>"
-        s += "<text class=\"axis-label\" x=\"\(Markup.n(left + plotWidth / 2))\" y=\"\(Markup.n(height - 6))\" "
+        s +=
+            "<text class=\"axis-label\" x=\"\(Markup.n(left + plotWidth / 2))\" y=\"\(Markup.n(height - 6))\" "
             + "text-anchor=\"middle\">\(Markup.escape(xLabel))</text>"
         let cy = Markup.n(top + plotHeight / 2)
-        s += "<text class=\"axis-label\" x=\"14\" y=\"\(cy)\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(cy))\">"
+        s +=
+            "<text class=\"axis-label\" x=\"14\" y=\"\(cy)\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(cy))\">"
             + "\(Markup.escape(yLabel))</text>"
         return s
     }
@@ -75,15 +85,18 @@ public enum Charts {
         var frame = ChartFrame(xMin: 0, xMax: max(last, 1), yMin: 0, yMax: 1)
         frame.width = 1290
         frame.height = 300
-        var s = frame.open(label: "Best and mean score per generation", xLabel: "generation", yLabel: "score",
-                           yFormat: { String(format: "%.1f", $0) })
+        var s = frame.open(
+            label: "Best and mean score per generation", xLabel: "generation", yLabel: "score",
+            yFormat: { String(format: "%.1f", $0) })
         // Best so far: a step line (it only changes when a generation beats it).
         var step = ""
         var previous: (Double, Double)?
         for g in stats {
             guard let b = g.bestSoFar else { continue }
             let (x, y) = (frame.x(Double(g.generation)), frame.y(b))
-            if let (_, py) = previous { step += "L\(Markup.n(x)) \(Markup.n(py))L\(Markup.n(x)) \(Markup.n(y))" } else {
+            if let (_, py) = previous {
+                step += "L\(Markup.n(x)) \(Markup.n(py))L\(Markup.n(x)) \(Markup.n(y))"
+            } else {
                 step += "M\(Markup.n(x)) \(Markup.n(y))"
             }
             previous = (x, y)
@@ -94,12 +107,14 @@ public enum Charts {
         let dense = stats.count > 80
         for g in stats {
             if let m = g.mean, !dense {
-                s += "<circle class=\"dot mean\" cx=\"\(Markup.n(frame.x(Double(g.generation))))\" "
+                s +=
+                    "<circle class=\"dot mean\" cx=\"\(Markup.n(frame.x(Double(g.generation))))\" "
                     + "cy=\"\(Markup.n(frame.y(m)))\" r=\"2.5\"><title>generation \(g.generation): mean "
                     + "\(Markup.score(m))</title></circle>"
             }
             if let b = g.best, !dense {
-                s += "<circle class=\"dot best-gen\" cx=\"\(Markup.n(frame.x(Double(g.generation))))\" "
+                s +=
+                    "<circle class=\"dot best-gen\" cx=\"\(Markup.n(frame.x(Double(g.generation))))\" "
                     + "cy=\"\(Markup.n(frame.y(b)))\" r=\"3\"><title>generation \(g.generation): best "
                     + "\(Markup.score(b)) of \(g.variants) variants (\(g.invalid) invalid)</title></circle>"
             }
@@ -131,10 +146,12 @@ public enum Charts {
         var frame = ChartFrame(xMin: -0.5, xMax: max(last, 1) + 0.5, yMin: 0, yMax: niceCeiling(top))
         frame.left = 62
         frame.width = 610
-        var s = frame.open(label: "Tokens per generation", xLabel: "generation", yLabel: "tokens",
-                           yFormat: { Markup.compact($0) })
+        var s = frame.open(
+            label: "Tokens per generation", xLabel: "generation", yLabel: "tokens",
+            yFormat: { Markup.compact($0) })
         if total.allSatisfy({ $0 == 0 }) {
-            s += "<text class=\"note\" x=\"\(Markup.n(frame.left + frame.plotWidth / 2))\" "
+            s +=
+                "<text class=\"note\" x=\"\(Markup.n(frame.left + frame.plotWidth / 2))\" "
                 + "y=\"\(Markup.n(frame.top + frame.plotHeight / 2))\" text-anchor=\"middle\">no LLM calls recorded "
                 + "yet</text>"
         }
@@ -146,9 +163,11 @@ public enum Charts {
             let base = frame.y(0)
             let tip = "generation \(u.generation): \(u.calls) calls, \(u.tokensIn) tokens in, \(u.tokensOut) out"
             s += "<g><title>\(Markup.escape(tip))</title>"
-            s += "<rect class=\"bar tokens-in\" x=\"\(Markup.n(x))\" y=\"\(Markup.n(yIn))\" width=\"\(Markup.n(barWidth))\" "
+            s +=
+                "<rect class=\"bar tokens-in\" x=\"\(Markup.n(x))\" y=\"\(Markup.n(yIn))\" width=\"\(Markup.n(barWidth))\" "
                 + "height=\"\(Markup.n(base - yIn))\"/>"
-            s += "<rect class=\"bar tokens-out\" x=\"\(Markup.n(x))\" y=\"\(Markup.n(yAll))\" "
+            s +=
+                "<rect class=\"bar tokens-out\" x=\"\(Markup.n(x))\" y=\"\(Markup.n(yAll))\" "
                 + "width=\"\(Markup.n(barWidth))\" height=\"\(Markup.n(yIn - yAll))\"/></g>"
         }
         return s + "</svg>"
@@ -165,17 +184,20 @@ public enum Charts {
         frame.left = 80
         frame.right = 62
         frame.width = 660
-        var s = frame.open(label: "Cost per generation", xLabel: "generation", yLabel: "USD per generation",
-                           yFormat: { Markup.dollars($0) })
+        var s = frame.open(
+            label: "Cost per generation", xLabel: "generation", yLabel: "USD per generation",
+            yFormat: { Markup.dollars($0) })
         if cumulative.last ?? 0 == 0 {
-            s += "<text class=\"note\" x=\"\(Markup.n(frame.left + frame.plotWidth / 2))\" "
+            s +=
+                "<text class=\"note\" x=\"\(Markup.n(frame.left + frame.plotWidth / 2))\" "
                 + "y=\"\(Markup.n(frame.top + frame.plotHeight / 2))\" text-anchor=\"middle\">no cost recorded yet</text>"
         }
         let barWidth = max(1, min(24, frame.plotWidth / max(last + 1, 1) * 0.75))
         for u in usage where u.costUSD > 0 {
             let x = frame.x(Double(u.generation)) - barWidth / 2
             let y = frame.y(u.costUSD)
-            s += "<rect class=\"bar cost\" x=\"\(Markup.n(x))\" y=\"\(Markup.n(y))\" width=\"\(Markup.n(barWidth))\" "
+            s +=
+                "<rect class=\"bar cost\" x=\"\(Markup.n(x))\" y=\"\(Markup.n(y))\" width=\"\(Markup.n(barWidth))\" "
                 + "height=\"\(Markup.n(frame.y(0) - y))\"><title>generation \(u.generation): "
                 + "\(Markup.dollars(u.costUSD))</title></rect>"
         }
@@ -188,15 +210,18 @@ public enum Charts {
         }
         if !d.isEmpty, (cumulative.last ?? 0) > 0 { s += "<path class=\"series cumulative\" d=\"\(d)\"/>" }
         let axisX = frame.width - frame.right
-        s += "<line class=\"axis\" x1=\"\(Markup.n(axisX))\" x2=\"\(Markup.n(axisX))\" y1=\"\(Markup.n(frame.top))\" "
+        s +=
+            "<line class=\"axis\" x1=\"\(Markup.n(axisX))\" x2=\"\(Markup.n(axisX))\" y1=\"\(Markup.n(frame.top))\" "
             + "y2=\"\(Markup.n(frame.top + frame.plotHeight))\"/>"
         for t in ChartFrame.ticks(0, totalTop) {
-            s += "<text class=\"tick cumulative\" x=\"\(Markup.n(axisX + 6))\" y=\"\(Markup.n(right.y(t) + 4))\">"
+            s +=
+                "<text class=\"tick cumulative\" x=\"\(Markup.n(axisX + 6))\" y=\"\(Markup.n(right.y(t) + 4))\">"
                 + "\(Markup.escape(Markup.dollars(t)))</text>"
         }
         let cy = Markup.n(frame.top + frame.plotHeight / 2)
         let lx = Markup.n(frame.width - 8)
-        s += "<text class=\"axis-label cumulative\" x=\"\(lx)\" y=\"\(cy)\" text-anchor=\"middle\" "
+        s +=
+            "<text class=\"axis-label cumulative\" x=\"\(lx)\" y=\"\(cy)\" text-anchor=\"middle\" "
             + "transform=\"rotate(90 \(lx) \(cy))\">total USD</text>"
         return s + "</svg>"
     }

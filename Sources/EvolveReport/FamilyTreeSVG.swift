@@ -14,12 +14,14 @@ public enum FamilyTreeSVG {
         let layout = TreeLayout(variants)
         let onPath = Set(data.bestPath)
         let bestID = data.best?.id
-        let labelled = Set(ReportData.ranked(variants).prefix(5).map(\.id) + [VariantID(0)] + (bestID.map { [$0] } ?? []))
+        let labelled = Set(
+            ReportData.ranked(variants).prefix(5).map(\.id) + [VariantID(0)] + (bestID.map { [$0] } ?? []))
 
         let dx = min(28, max(9, (targetWidth - 90) / max(layout.width, 1)))
         let dy = layout.rows > 60 ? 18.0 : layout.rows > 30 ? 22.0 : 30.0
         let radius = min(7, max(3.2, dx * 0.36))
-        let left = 62.0, top = 18.0
+        let left = 62.0
+        let top = 18.0
         let labelRoom = 70.0
         let width = left + layout.width * dx + labelRoom
         let height = top * 2 + Double(max(layout.rows - 1, 0)) * dy + 8
@@ -37,19 +39,25 @@ public enum FamilyTreeSVG {
         svg += "<g class=\"rows\">"
         for r in 0..<layout.rows {
             let y = top + Double(r) * dy
-            svg += "<line x1=\"\(Markup.n(left - 6))\" x2=\"\(Markup.n(width - labelRoom + 10))\" y1=\"\(Markup.n(y))\" "
+            svg +=
+                "<line x1=\"\(Markup.n(left - 6))\" x2=\"\(Markup.n(width - labelRoom + 10))\" y1=\"\(Markup.n(y))\" "
                 + "y2=\"\(Markup.n(y))\" class=\"\(r % labelEvery == 0 ? "grid" : "grid faint")\"/>"
             if r % labelEvery == 0 {
-                svg += "<text x=\"\(Markup.n(left - 12))\" y=\"\(Markup.n(y + 4))\" class=\"tick\" "
+                svg +=
+                    "<text x=\"\(Markup.n(left - 12))\" y=\"\(Markup.n(y + 4))\" class=\"tick\" "
                     + "text-anchor=\"end\">\(r)</text>"
             }
         }
-        svg += "<text x=\"14\" y=\"\(Markup.n(top + Double(max(layout.rows - 1, 0)) * dy / 2))\" class=\"axis-label\" "
+        svg +=
+            "<text x=\"14\" y=\"\(Markup.n(top + Double(max(layout.rows - 1, 0)) * dy / 2))\" class=\"axis-label\" "
             + "text-anchor=\"middle\" transform=\"rotate(-90 14 \(Markup.n(top + Double(max(layout.rows - 1, 0)) * dy / 2)))\">"
             + "generation</text></g>\n"
 
         // Edges: one path per kind keeps the picture small with thousands of nodes.
-        var plain = "", faint = "", cross = "", bold = ""
+        var plain = ""
+        var faint = ""
+        var cross = ""
+        var bold = ""
         func curve(_ from: VariantID, _ to: VariantID) -> String {
             let (x1, y1, x2, y2) = (px(from), py(from), px(to), py(to))
             let mid = y1 + min(dy * 0.6, (y2 - y1) / 2)
@@ -60,8 +68,15 @@ public enum FamilyTreeSVG {
         for v in variants {
             for (i, p) in v.parents.enumerated() where known.contains(p) {
                 let d = curve(p, v.id)
-                if i > 0 { cross += d } else if onPath.contains(v.id) && onPath.contains(p) { bold += d }
-                else if v.status == .invalid { faint += d } else { plain += d }
+                if i > 0 {
+                    cross += d
+                } else if onPath.contains(v.id) && onPath.contains(p) {
+                    bold += d
+                } else if v.status == .invalid {
+                    faint += d
+                } else {
+                    plain += d
+                }
             }
         }
         svg += "<g class=\"edges\">"
@@ -79,10 +94,16 @@ public enum FamilyTreeSVG {
             if v.status == .pending || v.score == nil { classes += " unscored" }
             if onPath.contains(v.id) { classes += " path" }
             if v.id == bestID { classes += " best" }
-            let r = v.id == bestID ? radius + 2.5 : onPath.contains(v.id) ? radius + 1 : v.status == .invalid
-                ? radius * 0.75 : radius
+            let r =
+                v.id == bestID
+                ? radius + 2.5
+                : onPath.contains(v.id)
+                    ? radius + 1
+                    : v.status == .invalid
+                        ? radius * 0.75 : radius
             let fill = v.status == .invalid ? "#9ca3af" : Markup.scoreColor(v.score)
-            svg += "<circle class=\"\(classes)\" data-id=\"\(v.id)\" cx=\"\(Markup.n(px(v.id)))\" "
+            svg +=
+                "<circle class=\"\(classes)\" data-id=\"\(v.id)\" cx=\"\(Markup.n(px(v.id)))\" "
                 + "cy=\"\(Markup.n(py(v.id)))\" r=\"\(Markup.n(r))\" fill=\"\(fill)\">"
                 + "<title>\(Markup.escape(tooltip(v)))</title></circle>"
         }
@@ -97,7 +118,8 @@ public enum FamilyTreeSVG {
             placed.append((lx, ly))
             let isBest = v.id == bestID
             let text = isBest ? "★ \(v.id) \(Markup.score(v.score))" : v.id.description
-            svg += "<text class=\"\(isBest ? "node-label best" : "node-label")\" x=\"\(Markup.n(px(v.id) + radius + 4))\" "
+            svg +=
+                "<text class=\"\(isBest ? "node-label best" : "node-label")\" x=\"\(Markup.n(px(v.id) + radius + 4))\" "
                 + "y=\"\(Markup.n(py(v.id) + 3.5))\">\(Markup.escape(text))</text>"
         }
         svg += "</g></svg>"

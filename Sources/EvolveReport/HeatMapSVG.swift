@@ -23,21 +23,25 @@ public enum HeatMapSVG {
         for (c, v) in map.columns.enumerated() {
             let x = left + Double(c) * cell
             let cx = Markup.n(x + cell / 2)
-            s += "<text class=\"tick col\" data-id=\"\(v.id)\" x=\"\(cx)\" y=\"\(Markup.n(top - 20))\" "
+            s +=
+                "<text class=\"tick col\" data-id=\"\(v.id)\" x=\"\(cx)\" y=\"\(Markup.n(top - 20))\" "
                 + "transform=\"rotate(-50 \(cx) \(Markup.n(top - 20)))\">\(v.id)</text>"
-            s += "<rect class=\"score-strip\" data-id=\"\(v.id)\" x=\"\(Markup.n(x + 1))\" y=\"\(Markup.n(top - 14))\" "
+            s +=
+                "<rect class=\"score-strip\" data-id=\"\(v.id)\" x=\"\(Markup.n(x + 1))\" y=\"\(Markup.n(top - 14))\" "
                 + "width=\"\(Markup.n(cell - 2))\" height=\"10\" rx=\"2\" fill=\"\(Markup.scoreColor(v.score))\">"
                 + "<title>\(v.id): score \(Markup.score(v.score))</title></rect>"
         }
         for (r, task) in map.tasks.enumerated() {
             let y = top + Double(r) * cellHeight
             let shown = task.count > 38 ? String(task.prefix(36)) + "…" : task
-            s += "<text class=\"tick row\" x=\"\(Markup.n(left - 8))\" y=\"\(Markup.n(y + cellHeight * 0.72))\" "
+            s +=
+                "<text class=\"tick row\" x=\"\(Markup.n(left - 8))\" y=\"\(Markup.n(y + cellHeight * 0.72))\" "
                 + "text-anchor=\"end\"><title>\(Markup.escape(task))</title>\(Markup.escape(shown))</text>"
             for (c, v) in map.columns.enumerated() {
                 let status = map.cells[r][c]
                 let tip = "\(task) on \(v.id): \(status?.rawValue ?? "not run")"
-                s += "<rect class=\"cell\" x=\"\(Markup.n(left + Double(c) * cell + 1))\" y=\"\(Markup.n(y + 1))\" "
+                s +=
+                    "<rect class=\"cell\" x=\"\(Markup.n(left + Double(c) * cell + 1))\" y=\"\(Markup.n(y + 1))\" "
                     + "width=\"\(Markup.n(cell - 2))\" height=\"\(Markup.n(cellHeight - 2))\" rx=\"2\" "
                     + "fill=\"\(Markup.outcomeColor(status))\"><title>\(Markup.escape(tip))</title></rect>"
             }

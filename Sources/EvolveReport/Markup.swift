@@ -16,7 +16,9 @@ public enum Markup {
             case "'": out += "&#39;"
             default:
                 // Control characters other than tab and newline are not allowed in XML.
-                if ch.value < 0x20 && ch != "\n" && ch != "\t" && ch != "\r" { out += "\u{FFFD}" } else {
+                if ch.value < 0x20 && ch != "\n" && ch != "\t" && ch != "\r" {
+                    out += "\u{FFFD}"
+                } else {
                     out.unicodeScalars.append(ch)
                 }
             }
@@ -37,8 +39,11 @@ public enum Markup {
 
     /// Dollars with enough digits for small amounts.
     public static func dollars(_ value: Double) -> String {
-        value >= 100 ? String(format: "$%.0f", value) : value >= 1 ? String(format: "$%.2f", value)
-            : String(format: "$%.4f", value)
+        value >= 100
+            ? String(format: "$%.0f", value)
+            : value >= 1
+                ? String(format: "$%.2f", value)
+                : String(format: "$%.4f", value)
     }
 
     /// `1234567` → `1.2M`.

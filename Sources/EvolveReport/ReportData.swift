@@ -123,10 +123,11 @@ public struct ReportData: Sendable {
             let scores = members.filter { $0.status == .valid }.compactMap(\.score)
             let best = scores.max()
             if let best { bestSoFar = max(bestSoFar ?? best, best) }
-            stats.append(GenerationStats(
-                generation: generation, variants: members.count,
-                invalid: members.filter { $0.status == .invalid }.count, best: best,
-                mean: scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count), bestSoFar: bestSoFar))
+            stats.append(
+                GenerationStats(
+                    generation: generation, variants: members.count,
+                    invalid: members.filter { $0.status == .invalid }.count, best: best,
+                    mean: scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count), bestSoFar: bestSoFar))
         }
         return stats
     }
@@ -138,9 +139,10 @@ public struct ReportData: Sendable {
         var byTree: [String: [String: OutcomeStatus]] = [:]
         for cell in cells { byTree[cell.tree, default: [:]][label(cell)] = cell.status }
         let labels = Set(cells.map(label))
-        let passes = Dictionary(uniqueKeysWithValues: labels.map { task in
-            (task, columns.filter { byTree[$0.tree]?[task] == .passed }.count)
-        })
+        let passes = Dictionary(
+            uniqueKeysWithValues: labels.map { task in
+                (task, columns.filter { byTree[$0.tree]?[task] == .passed }.count)
+            })
         let tasks = labels.sorted { (passes[$0]!, $1) > (passes[$1]!, $0) }
         let grid = tasks.map { task in columns.map { byTree[$0.tree]?[task] } }
         return HeatMap(tasks: tasks, columns: columns, cells: grid)

@@ -13,8 +13,10 @@ public struct ReportOptions: Sendable {
     /// How much diff text (bytes) a static page embeds so that clicking a node shows its diff.
     public var embeddedDiffBytes: Int
 
-    public init(topVariants: Int = 12, diffVariants: Int = 5, maxDiffLines: Int = 400, live: Bool = false,
-                pollSeconds: Int = 3, embeddedDiffBytes: Int = 3_000_000) {
+    public init(
+        topVariants: Int = 12, diffVariants: Int = 5, maxDiffLines: Int = 400, live: Bool = false,
+        pollSeconds: Int = 3, embeddedDiffBytes: Int = 3_000_000
+    ) {
         self.topVariants = topVariants
         self.diffVariants = diffVariants
         self.maxDiffLines = maxDiffLines

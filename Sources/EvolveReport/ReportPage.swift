@@ -35,7 +35,8 @@ public enum ReportPage {
 
     /// The part of the page a live view replaces when the archive changes: `<main id="report">…</main>`.
     public static func body(_ data: ReportData, options: ReportOptions = ReportOptions()) -> String {
-        var s = "<main id=\"report\" data-fingerprint=\"\(data.stamp.fingerprint)\" "
+        var s =
+            "<main id=\"report\" data-fingerprint=\"\(data.stamp.fingerprint)\" "
             + "data-variants=\"\(data.variants.count)\">\n"
         s += cards(data)
         s += """
@@ -77,13 +78,19 @@ public enum ReportPage {
     static func cards(_ data: ReportData) -> String {
         let lastGeneration = data.variants.map(\.generation).max() ?? 0
         var items: [(String, String, String)] = [
-            ("variants", "\(data.variants.count)",
-             "\(data.validCount) valid · \(data.invalidCount) invalid · \(data.pendingCount) pending"),
-            ("best", data.best.map { "\(Markup.score($0.score))" } ?? "–",
-             data.best.map { "\($0.id), generation \($0.generation)" } ?? "nothing evaluated yet"),
+            (
+                "variants", "\(data.variants.count)",
+                "\(data.validCount) valid · \(data.invalidCount) invalid · \(data.pendingCount) pending"
+            ),
+            (
+                "best", data.best.map { "\(Markup.score($0.score))" } ?? "–",
+                data.best.map { "\($0.id), generation \($0.generation)" } ?? "nothing evaluated yet"
+            ),
             ("generations", "\(lastGeneration + 1)", "0 … \(lastGeneration)"),
-            ("tokens", Markup.compact(Double(data.totalTokens)),
-             "\(data.usage.map(\.calls).reduce(0, +)) LLM calls"),
+            (
+                "tokens", Markup.compact(Double(data.totalTokens)),
+                "\(data.usage.map(\.calls).reduce(0, +)) LLM calls"
+            ),
             ("cost", Markup.dollars(data.totalCostUSD), "all generations"),
         ]
         if let run = data.runs.first {
@@ -92,7 +99,8 @@ public enum ReportPage {
         var s = "<section class=\"cards\">"
         for (label, value, note) in items {
             let best = label == "best" ? " style=\"border-top-color:\(Markup.scoreColor(data.best?.score))\"" : ""
-            s += "<div class=\"card\"\(best)><div class=\"label\">\(label)</div><div class=\"value\">"
+            s +=
+                "<div class=\"card\"\(best)><div class=\"label\">\(label)</div><div class=\"value\">"
                 + "\(Markup.escape(value))</div><div class=\"note\">\(Markup.escape(note))</div></div>"
         }
         return s + "</section>\n"
@@ -104,7 +112,8 @@ public enum ReportPage {
         for (i, d) in data.topDiffs.enumerated() {
             let v = d.variant
             let parent = v.parents.first.map { "against \($0)" } ?? "the seed"
-            s += "<details class=\"top-diff\"\(i == 0 ? " open" : "")><summary class=\"diff-head\" data-id=\"\(v.id)\">"
+            s +=
+                "<details class=\"top-diff\"\(i == 0 ? " open" : "")><summary class=\"diff-head\" data-id=\"\(v.id)\">"
                 + "<span class=\"swatch\" style=\"background:\(Markup.scoreColor(v.score))\"></span>"
                 + "<b>\(v.id)</b> score \(Markup.score(v.score)) · generation \(v.generation) · \(Markup.escape(v.operator))"
                 + " · \(parent) <span class=\"muted\">\(Markup.escape(String(v.summary.prefix(100))))</span></summary>"

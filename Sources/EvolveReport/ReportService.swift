@@ -25,8 +25,9 @@ public struct ReportService: Sendable {
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(html.utf8).write(to: url, options: .atomic)
         } catch {
-            throw EvolveError(.io, "cannot write the report to \(url.path): \(error.localizedDescription)",
-                              hint: "pass --out with a folder you can write to")
+            throw EvolveError(
+                .io, "cannot write the report to \(url.path): \(error.localizedDescription)",
+                hint: "pass --out with a folder you can write to")
         }
         return data
     }

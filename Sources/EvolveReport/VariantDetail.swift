@@ -42,7 +42,8 @@ public struct VariantDetail: Sendable {
     public func html(maxDiffLines: Int = 400, liveHint: Bool = false) -> String {
         let v = variant
         var s = "<div class=\"detail\" data-id=\"\(v.id)\">"
-        s += "<h3><span class=\"swatch\" style=\"background:\(v.status == .invalid ? "#9ca3af" : Markup.scoreColor(v.score))\"></span>"
+        s +=
+            "<h3><span class=\"swatch\" style=\"background:\(v.status == .invalid ? "#9ca3af" : Markup.scoreColor(v.score))\"></span>"
             + "\(v.id) <span class=\"muted\">score \(Markup.score(v.score))</span></h3>"
         if !v.summary.isEmpty { s += "<p class=\"summary\">\(Markup.escape(v.summary))</p>" }
         var rows: [(String, String)] = [
@@ -68,14 +69,16 @@ public struct VariantDetail: Sendable {
         if let diff {
             s += Markup.diffHTML(diff, maxLines: maxDiffLines)
         } else {
-            s += "<p class=\"muted\">This file keeps the diffs of the best variants only: run <code>evolve show "
+            s +=
+                "<p class=\"muted\">This file keeps the diffs of the best variants only: run <code>evolve show "
                 + "\(v.id)</code>, or <code>evolve serve</code> to click through every variant.</p>"
         }
         if !calls.isEmpty {
             s += "<h4>LLM calls (\(calls.count))</h4>"
             for call in calls {
                 let r = call.record
-                s += "<details class=\"call\"><summary>\(Markup.escape(r.purpose)) · \(Markup.escape(r.model)) · "
+                s +=
+                    "<details class=\"call\"><summary>\(Markup.escape(r.purpose)) · \(Markup.escape(r.model)) · "
                     + "\(r.tokensIn) in / \(r.tokensOut) out · \(Markup.dollars(r.costUSD))"
                     + (r.taskKey.map { " · \(Markup.escape($0))" } ?? "") + "</summary>"
                     + "<pre class=\"log\">\(Markup.escape(String(call.transcript.prefix(60_000))))</pre></details>"
@@ -96,7 +99,8 @@ public struct VariantDetail: Sendable {
             s += "<h4>Outcomes on \(Markup.escape(suite)): \(passed)/\(rows.count) passed</h4><div class=\"outcomes\">"
             for o in rows {
                 let mark = o.status.isPass ? "✓" : "✗"
-                var head = "<span class=\"o-\(o.status.isPass ? "pass" : "fail")\">\(mark)</span> "
+                var head =
+                    "<span class=\"o-\(o.status.isPass ? "pass" : "fail")\">\(mark)</span> "
                     + "\(Markup.escape(o.task)) <span class=\"muted\">\(o.status.rawValue)"
                 if o.durationSeconds > 0 { head += String(format: " · %.1f s", o.durationSeconds) }
                 if let detail = o.detail { head += " · \(Markup.escape(detail))" }
@@ -104,7 +108,8 @@ public struct VariantDetail: Sendable {
                 if o.log.isEmpty {
                     s += "<div class=\"outcome\">\(head)</div>"
                 } else {
-                    s += "<details class=\"outcome\"><summary>\(head)</summary><pre class=\"log\">"
+                    s +=
+                        "<details class=\"outcome\"><summary>\(head)</summary><pre class=\"log\">"
                         + "\(Markup.escape(String(o.log.suffix(40_000))))</pre></details>"
                 }
             }

@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A server on a free loopback port for the duration of `body`.
@@ -28,8 +28,9 @@ func get(_ url: String) async throws -> (Int, String) {
 
 /// The DOM of a page in headless Chromium must show what a person would see. `?select=vN` is treated
 /// by the page's script exactly like a click on node vN (the same function runs).
-@Suite("The report and the live view in a browser", .serialized,
-       .enabled(if: Chromium.available, "needs Debian's chromium at /usr/bin/chromium"))
+@Suite(
+    "The report and the live view in a browser", .serialized,
+    .enabled(if: Chromium.available, "needs Debian's chromium at /usr/bin/chromium"))
 struct BrowserTests {
     @Test("the report file: plots, one node per variant, a click shows the diff")
     func reportInChromium() async throws {
@@ -88,9 +89,11 @@ struct BrowserTests {
             let archive = try Archive.open(at: path)
             let parent = try archive.variant(made.child)
             let tree2 = try archive.writeTree(base: parent.tree, changes: ["NEW.md": .write("new\n")])
-            try archive.record(parents: [made.child], tree: tree2,
-                               metadata: VariantMetadata(generation: parent.generation + 1, operator: "llm",
-                                                         summary: "a child made while the page is open"))
+            try archive.record(
+                parents: [made.child], tree: tree2,
+                metadata: VariantMetadata(
+                    generation: parent.generation + 1, operator: "llm",
+                    summary: "a child made while the page is open"))
             let (_, after) = try await get("\(base)/api/state")
             #expect(before != after)
             #expect(after.contains("\"variants\":\(made.variants + 1)"))
@@ -101,7 +104,9 @@ struct BrowserTests {
 
     /// Writes docs/report.png and docs/serve.png from a 300-variant archive when
     /// EVOLVE_REPORT_SCREENSHOTS names the folder (they are committed; the test is off otherwise).
-    @Test("screenshots for the docs", .enabled(if: ProcessInfo.processInfo.environment["EVOLVE_REPORT_SCREENSHOTS"] != nil))
+    @Test(
+        "screenshots for the docs",
+        .enabled(if: ProcessInfo.processInfo.environment["EVOLVE_REPORT_SCREENSHOTS"] != nil))
     func screenshots() async throws {
         let docs = ProcessInfo.processInfo.environment["EVOLVE_REPORT_SCREENSHOTS"]!
         let scratch = try Scratch()
@@ -112,8 +117,9 @@ struct BrowserTests {
         try await Chromium.screenshot("file://\(file)", to: docs + "/report.png", size: "1400,2400", budgetMS: 1000)
         let pick = ReportData.ranked(data.variants).dropFirst(2).first?.id ?? VariantID(1)
         try await withServer(archive: path) { port in
-            try await Chromium.screenshot("http://127.0.0.1:\(port)/?select=\(pick)", to: docs + "/serve.png",
-                                          size: "1400,1300", budgetMS: 5000)
+            try await Chromium.screenshot(
+                "http://127.0.0.1:\(port)/?select=\(pick)", to: docs + "/serve.png",
+                size: "1400,1300", budgetMS: 5000)
         }
     }
 }

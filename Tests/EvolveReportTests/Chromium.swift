@@ -24,9 +24,10 @@ enum Chromium {
     static func dumpDOM(_ url: String, budgetMS: Int = 5000, size: String = "1400,2000") async throws -> String {
         let profile = try Files.makeTemporaryDirectory(prefix: "chromium-profile")
         defer { Files.removeTree(profile) }
-        return try await run(baseArguments(profile: profile) + [
-            "--window-size=\(size)", "--virtual-time-budget=\(budgetMS)", "--dump-dom", url,
-        ])
+        return try await run(
+            baseArguments(profile: profile) + [
+                "--window-size=\(size)", "--virtual-time-budget=\(budgetMS)", "--dump-dom", url,
+            ])
     }
 
     /// A PNG of the window after `budgetMS` of virtual time.
@@ -35,9 +36,10 @@ enum Chromium {
     {
         let profile = try Files.makeTemporaryDirectory(prefix: "chromium-profile")
         defer { Files.removeTree(profile) }
-        _ = try await run(baseArguments(profile: profile) + [
-            "--window-size=\(size)", "--virtual-time-budget=\(budgetMS)", "--screenshot=\(file)", url,
-        ])
+        _ = try await run(
+            baseArguments(profile: profile) + [
+                "--window-size=\(size)", "--virtual-time-budget=\(budgetMS)", "--screenshot=\(file)", url,
+            ])
     }
 
     /// Runs Chromium on a thread of its own, so that no task of the pool (which a server in this process

@@ -1,6 +1,7 @@
-@testable import EvolveArchive
 import EvolveSupport
 import Foundation
+
+@testable import EvolveArchive
 
 /// A small deterministic generator (SplitMix64), so every demo archive is the same.
 struct SplitMix64 {
@@ -70,8 +71,10 @@ enum DemoArchive {
                 let roll = rng.unit()
                 if roll < 0.14 {
                     // An invalid child: the edit could not be applied; it keeps its parent's tree.
-                    let reasons = ["the edit did not apply: SEARCH block not found in agent.py",
-                                   "empty diff", "syntax error in agent.py line 12", "duplicate of an existing tree"]
+                    let reasons = [
+                        "the edit did not apply: SEARCH block not found in agent.py",
+                        "empty diff", "syntax error in agent.py line 12", "duplicate of an existing tree",
+                    ]
                     let v = try archive.record(
                         parents: [parent], tree: parentVariant.tree,
                         metadata: VariantMetadata(
@@ -152,13 +155,15 @@ enum DemoArchive {
         let v = try archive.variant(id)
         for (task, passed) in zip(tasks, result) {
             let status: OutcomeStatus = passed ? .passed : (rng.unit() < 0.15 ? .timeout : .failed)
-            let log = passed
+            let log =
+                passed
                 ? "agent: wrote solution.py\ncheck: Ran 4 tests in 0.01s\n\nOK\n"
                 : "agent: wrote solution.py\ncheck: FAIL: test_edge_case (test_\(task).Tests)\nAssertionError: 3 != 4\n"
-            try archive.record(TaskOutcome(
-                tree: v.tree, suite: "pyfix", task: task, status: status,
-                durationSeconds: 1 + rng.unit() * 20, log: log,
-                detail: status == .timeout ? "killed after 120 s" : nil, run: "demo"))
+            try archive.record(
+                TaskOutcome(
+                    tree: v.tree, suite: "pyfix", task: task, status: status,
+                    durationSeconds: 1 + rng.unit() * 20, log: log,
+                    detail: status == .timeout ? "killed after 120 s" : nil, run: "demo"))
         }
         try archive.setScore(id, score: Double(result.filter { $0 }.count) / Double(tasks.count), status: .valid)
     }
