@@ -1,0 +1,178 @@
+import EvolveArchive
+import EvolveEvaluation
+import EvolveSupport
+import Foundation
+
+/// One task the parent did not pass, as a prompt shows it.
+public struct TaskFailure: Sendable, Equatable {
+    public var suite: String
+    public var task: String
+    public var status: OutcomeStatus
+    /// The evaluator's one-line explanation ("check exit 1", "killed after 120 s").
+    public var detail: String?
+    /// The task statement (`prompt.md`), when the suite can be read.
+    public var statement: String?
+    /// The whole recorded log; prompts trim it.
+    public var log: String
+
+    public var key: String { "\(suite)/\(task)" }
+}
+
+/// What the parent's evaluations say: which tasks it failed (with logs and statements) and which it passed.
+public struct ParentReport: Sendable {
+    public var failures: [TaskFailure]
+    /// `suite/task` of every passed task.
+    public var passed: Set<String>
+    /// Tasks per suite (from the suite folder, or from the outcomes when it cannot be read).
+    public var taskCounts: [String: Int]
+    /// A few statements of each suite's tasks, for saying what the agent is for.
+    public var exampleStatements: [String: [String]]
+
+    /// Reads the parent's outcomes on `suites` (the latest attempt of each task) and the suites' statements.
+    public static func load(archive: Archive, tree: String, suites: [String], suitesDirectory: String) throws
+        -> ParentReport
+    {
+        var report = ParentReport(failures: [], passed: [], taskCounts: [:], exampleStatements: [:])
+        for suiteName in suites {
+            let suite = try? Suite.load(from: Suite.locate(suiteName, searchPaths: [suitesDirectory]))
+            let name = suite?.name ?? suiteName
+            var latest: [String: TaskOutcome] = [:]
+            for outcome in try archive.outcomes(tree: tree, suite: name) {
+                if let seen = latest[outcome.task], seen.attempt > outcome.attempt { continue }
+                latest[outcome.task] = outcome
+            }
+            report.taskCounts[name] = suite?.tasks.count ?? latest.count
+            report.exampleStatements[name] = (suite?.tasks.prefix(2) ?? []).compactMap { statement($0) }
+            for (task, outcome) in latest.sorted(by: { $0.key < $1.key }) {
+                if outcome.status == .passed {
+                    report.passed.insert("\(name)/\(task)")
+                } else {
+                    report.failures.append(
+                        TaskFailure(
+                            suite: name, task: task, status: outcome.status, detail: outcome.detail,
+                            statement: suite?.task(task).flatMap { statement($0) }, log: outcome.log))
+                }
+            }
+        }
+        return report
+    }
+
+    private static func statement(_ task: SuiteTask) -> String? {
+        try? String(contentsOfFile: task.promptPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The failure to focus on: a different one for different seeds, so siblings try different tasks.
+    public func focus(seed: UInt64) -> TaskFailure? {
+        guard !failures.isEmpty else { return nil }
+        var generator = SeededGenerator(seed: seed ^ 0xF0C5_7A5C)
+        return failures[Int(generator.next() % UInt64(failures.count))]
+    }
+}
+
+// MARK: - Logs
+
+/// Cutting logs down to what explains a failure.
+public enum LogTrim {
+    /// The last `lines` lines worth reading: separator rules and blank runs dropped, each line cut to
+    /// `lineChars` characters.
+    public static func tail(_ log: String, lines: Int = 40, lineChars: Int = 300) -> String {
+        let kept = meaningful(log)
+        var out = kept.suffix(lines).map { cut($0, lineChars) }
+        if kept.count > lines { out.insert("[… \(kept.count - lines) earlier lines cut …]", at: 0) }
+        return out.joined(separator: "\n")
+    }
+
+    /// The shortest useful excerpt (for small models): from the last line that reports an error to the end,
+    /// without test-runner trailers; else the last lines.
+    public static func essence(_ log: String, maxLines: Int = 12, lineChars: Int = 240) -> String {
+        let kept = meaningful(log).filter { line in
+            let t = line.trimmingCharacters(in: .whitespaces)
+            return !(t.hasPrefix("Ran ") && t.contains(" test")) && !t.hasPrefix("FAILED (") && t != "OK"
+                && !t.hasPrefix("Traceback (most recent call last)") && !t.hasPrefix("── ")
+        }
+        // The last error report, else the last line about a failure or an expected value.
+        var start: Int?
+        for marker in ["Error", "error:", "Exception", "FAIL", "expected"] where start == nil {
+            start = kept.lastIndex { $0.contains(marker) && !$0.hasPrefix("FAIL: ") }
+        }
+        var excerpt = start.map { Array(kept[$0...]) } ?? kept
+        while let last = excerpt.last, last.trimmingCharacters(in: .whitespaces).isEmpty { excerpt.removeLast() }
+        return excerpt.prefix(maxLines).map { cut($0, lineChars) }.joined(separator: "\n")
+    }
+
+    private static func meaningful(_ log: String) -> [Substring] {
+        var out: [Substring] = []
+        for line in log.split(separator: "\n", omittingEmptySubsequences: false) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.count >= 4, t.allSatisfy({ "-=_─*".contains($0) }) { continue }
+            if t.isEmpty && (out.last?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) { continue }
+            out.append(line)
+        }
+        while let last = out.last, last.trimmingCharacters(in: .whitespaces).isEmpty { out.removeLast() }
+        return out
+    }
+
+    private static func cut(_ line: Substring, _ limit: Int) -> String {
+        line.count <= limit ? String(line) : String(line.prefix(limit)) + " […]"
+    }
+}
+
+// MARK: - The archive around the parent
+
+/// The ADAS-style view of the archive: the best variants and the ones whose solved tasks differ most from
+/// the parent's.
+public struct ArchiveDigest: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var variant: Variant
+        /// Tasks it passes that the parent fails, and the reverse (`suite/task`).
+        public var gains: [String]
+        public var losses: [String]
+    }
+
+    public var best: [Entry]
+    public var different: [Entry]
+
+    public static func build(archive: Archive, parent: Variant, suites: [String], best: Int = 3, different: Int = 2)
+        throws -> ArchiveDigest
+    {
+        var passed: [String: Set<String>] = [:]
+        for suite in suites {
+            for (tree, tasks) in try archive.passMatrix(suite: suite) {
+                for (task, ok) in tasks where ok { passed[tree, default: []].insert("\(suite)/\(task)") }
+                if passed[tree] == nil { passed[tree] = [] }
+            }
+        }
+        let mine = passed[parent.tree] ?? []
+        func entry(_ v: Variant) -> Entry {
+            let theirs = passed[v.tree] ?? []
+            return Entry(
+                variant: v, gains: theirs.subtracting(mine).sorted(), losses: mine.subtracting(theirs).sorted())
+        }
+        let others = try archive.allVariants().filter {
+            $0.id != parent.id && $0.tree != parent.tree && $0.status != .invalid
+        }
+        let scored = others.filter { $0.score != nil }.sorted(by: Self.better)
+        let top = scored.prefix(best).map(entry)
+        let taken = Set(top.map(\.variant.id))
+        let candidates = others.filter { !taken.contains($0.id) && passed[$0.tree] != nil }.map(entry)
+        let far = candidates.filter { !$0.gains.isEmpty || !$0.losses.isEmpty }.sorted(by: Self.moreDifferent)
+            .prefix(different)
+        return ArchiveDigest(best: Array(top), different: Array(far))
+    }
+
+    /// Higher score first, then the older variant.
+    static func better(_ a: Variant, _ b: Variant) -> Bool {
+        let sa = a.score ?? -1
+        let sb = b.score ?? -1
+        return sa != sb ? sa > sb : a.id < b.id
+    }
+
+    /// More tasks that differ first, then the better variant.
+    static func moreDifferent(_ a: Entry, _ b: Entry) -> Bool {
+        let da = a.gains.count + a.losses.count
+        let db = b.gains.count + b.losses.count
+        return da != db ? da > db : better(a.variant, b.variant)
+    }
+
+    public var isEmpty: Bool { best.isEmpty && different.isEmpty }
+}
