@@ -43,12 +43,19 @@ struct ControlGroupRoots: Sendable {
         return ControlGroupRoots(pids: base("pids"), memory: base("memory"))
     }
 
-    /// Removes empty groups left by an engine that died mid-run (a group still holding processes stays).
+    /// Removes the empty groups of engines that died without cleaning up (killed, or crashed), here and in the
+    /// sibling groups of this one (where earlier engines of other jobs may have run). Only groups named
+    /// `evolve-<pid>-…` whose process is gone are touched; a group that still holds a process cannot be removed.
     private static func sweepStale(in dir: String) {
-        let mine = "evolve-\(getpid())-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        where name.hasPrefix("evolve-") && !name.hasPrefix(mine) {
-            rmdir("\(dir)/\(name)")
+        let parent = (dir as NSString).deletingLastPathComponent
+        let siblings = (Files.entries(parent) ?? []).map { "\(parent)/\($0)" }.filter { Files.isDirectory($0) }
+        for folder in Set([dir] + siblings) {
+            for name in Files.entries(folder) ?? [] where name.hasPrefix("evolve-") {
+                let fields = name.split(separator: "-")
+                guard fields.count >= 3, let pid = pid_t(fields[1]), pid != getpid() else { continue }
+                if kill(pid, 0) == 0 || errno == EPERM { continue }
+                rmdir("\(folder)/\(name)")
+            }
         }
     }
 }
@@ -145,11 +152,19 @@ final class ControlGroup {
         return text.split(separator: "\n").compactMap { pid_t($0) }.filter { $0 != me && $0 > 1 }
     }
 
-    /// Moves the engine's threads back to the engine's groups and removes the slot's (at exit).
+    /// At exit: kills what still runs in the slot, moves the engine's threads back to the engine's groups and
+    /// removes the slot's, waiting up to half a second for killed processes to be reaped.
     func release() {
+        killAll()
         for (dir, parent) in [(pidsDir, pidsParent), (memoryDir, memoryParent)] {
             for tid in Self.ownThreads(in: "\(dir)/tasks") { _ = Self.write("\(tid)", to: "\(parent)/tasks") }
-            rmdir(dir)
+        }
+        for _ in 0..<100 {
+            var status: Int32 = 0
+            while waitpid(-1, &status, WNOHANG) > 0 {}
+            if rmdir(pidsDir) != 0, errno != ENOENT { usleep(5000); continue }
+            if rmdir(memoryDir) != 0, errno != ENOENT { usleep(5000); continue }
+            return
         }
     }
 
@@ -185,8 +200,15 @@ final class LiveGroups: @unchecked Sendable {
         }
     }
 
+    /// Set once the process is exiting: steps still running were killed by the exit, not by their own doing.
+    var exiting: Bool { lock.withLock { isExiting } }
+    private var isExiting = false
+
     func releaseAll() {
-        let all = lock.withLock { groups }
+        let all = lock.withLock {
+            isExiting = true
+            return groups
+        }
         for group in all { group.release() }
     }
 }

@@ -16,6 +16,7 @@ enum SandboxProcess {
         guard let prlimit = GNU.prlimit else {
             throw EvolveError(.sandbox, "this C library has no prlimit(); the sandbox cannot set its limits")
         }
+        if LiveGroups.shared.exiting { throw interrupted }
         if let group, !group.prepare(limits) {
             throw EvolveError(.sandbox, "cannot set the limits of the control groups \(group.pidsDir) and \(group.memoryDir)")
         }
@@ -138,6 +139,8 @@ enum SandboxProcess {
         let wall = Clock.now() - start
         let exit = status ?? ExitStatus(code: 137)
 
+        // Killed because the engine is exiting: no outcome may be made of that.
+        if LiveGroups.shared.exiting { throw interrupted }
         if termination == nil, let group, group.oomKills > 0 { termination = .memory }
         if termination == nil, group == nil, exit.code != 0, looksOutOfMemory(capture.rendered()) {
             termination = .memory
@@ -147,6 +150,8 @@ enum SandboxProcess {
             termination: termination ?? .exited, exitStatus: exit.code, output: capture.rendered(),
             outputBytesKept: capture.keptBytes, outputBytesDropped: capture.droppedBytes, wallSeconds: wall)
     }
+
+    static let interrupted = EvolveError(.interrupted, "the sandbox was stopped because the engine is exiting")
 
     /// Without a memory group, a process over its address-space limit sees failed allocations; these are the
     /// usual words for it.

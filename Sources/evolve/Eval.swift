@@ -35,6 +35,7 @@ extension EvolveCommand {
         }
 
         func run() async throws {
+            exitOnInterrupt()
             let config = try loadConfig()
             let archive = try options.open()
             let variant = try archive.resolve(id)
@@ -60,6 +61,23 @@ extension EvolveCommand {
             }
             emit(json ? report.renderJSON() + "\n" : report.renderTable(color: Terminal.stdoutIsTTY))
         }
+
+        /// Ctrl-C or SIGTERM ends the command through exit(), so that the sandboxes are killed and their control
+        /// groups removed (exit handlers do not run when a signal kills the process).
+        private func exitOnInterrupt() {
+            for signalNumber in [SIGINT, SIGTERM] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler {
+                    Terminal.note("interrupted: outcomes recorded so far are kept")
+                    Foundation.exit(130)
+                }
+                source.resume()
+                Self.signalSources.append(source)
+            }
+        }
+
+        nonisolated(unsafe) private static var signalSources: [DispatchSourceSignal] = []
 
         private func taskList(_ text: String) -> [String] {
             text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
