@@ -304,10 +304,16 @@ struct FencedBlock: Sendable {
             }
             var end = index + 1
             while end < lines.count && !isClosing(lines[end], fence: fence) { end += 1 }
-            blocks.append(
-                FencedBlock(
-                    info: info, lines: Array(lines[(index + 1)..<min(end, lines.count)]), openLine: index,
-                    closed: end < lines.count))
+            var body = Array(lines[(index + 1)..<min(end, lines.count)])
+            var closed = end < lines.count
+            if !closed, let glued = body.lastIndex(where: { $0.hasSuffix(fence) }) {
+                // Small models glue the closing fence to the last line of code: `    return x```.
+                body = Array(body[..<glued]) + [body[glued].dropLast(fence.count)]
+                if body.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { body.removeLast() }
+                end = index + 1 + glued
+                closed = true
+            }
+            blocks.append(FencedBlock(info: info, lines: body, openLine: index, closed: closed))
             index = end + 1
         }
         return blocks

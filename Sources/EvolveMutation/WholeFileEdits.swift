@@ -37,6 +37,9 @@ enum WholeFile {
         let lines = answer.split(separator: "\n", omittingEmptySubsequences: false)
         let blocks = FencedBlock.all(in: lines)
         guard !blocks.isEmpty else {
+            if let defaultFile, let original = source.file(defaultFile), let code = bareCode(lines, like: original) {
+                return .success([defaultFile: .write(code)])
+            }
             return .failure(EditFailure("no edit found in the answer: it has no fenced code block (```)"))
         }
         var labelled: [(number: Int, path: String, block: FencedBlock)] = []
@@ -81,6 +84,30 @@ enum WholeFile {
             changes[path] = .write(block.text)  // a later block for the same file wins
         }
         return .success(changes)
+    }
+
+    /// Python code written without a fence (small models do): from the line that repeats one of the file's
+    /// `def`/`class`/`import` lines, through the lines that are code (indented, blank, a top-level statement),
+    /// up to the first line of prose. Only for `.py` files; nil when no line repeats one.
+    static func bareCode(_ lines: [Substring], like original: SourceFile) -> String? {
+        guard original.path.hasSuffix(".py") else { return nil }
+        let starts = ["def ", "class ", "import ", "from "]
+        let anchors = Set(
+            original.contents.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { line in starts.contains { line.hasPrefix($0) } })
+        guard let start = lines.firstIndex(where: { anchors.contains($0.trimmingCharacters(in: .whitespaces)) })
+        else { return nil }
+        let topLevel = starts + ["@", "#", "if __name__", "\"\"\""]
+        var code: [Substring] = []
+        for line in lines[start...] {
+            let isCode =
+                line.isEmpty || line.first == " " || line.first == "\t" || topLevel.contains { line.hasPrefix($0) }
+                || line.contains(" = ")
+            if !isCode { break }
+            code.append(line)
+        }
+        while let last = code.last, last.trimmingCharacters(in: .whitespaces).isEmpty { code.removeLast() }
+        return code.isEmpty ? nil : code.joined(separator: "\n") + "\n"
     }
 
     /// The path a block is labelled with, from its info string or the line above it.

@@ -316,6 +316,28 @@ struct EditFormatTests {
         #expect(try f.apply(answer, .wholeFile).failureReason?.hasPrefix("code block 1 names no file") == true)
     }
 
+    @Test func smallModelSloppinessInTheFocusFile() throws {
+        let f = try EditFixture()
+        // The closing fence glued to the last line of code.
+        let glued = "```python\n" + fixedClamp.dropLast() + "```\n"
+        #expect(try f.apply(glued, .wholeFile, focus: "funcs/clamp.py").value?["funcs/clamp.py"] == fixedClamp)
+        // No fence at all: the code from the repeated `def` line up to the prose after it.
+        let bare =
+            "The bug is in the comparison. Here is the fix:\n\n" + fixedClamp
+            + "\nThis returns hi when x is above hi.\n"
+        #expect(try f.apply(bare, .wholeFile, focus: "funcs/clamp.py").value?["funcs/clamp.py"] == fixedClamp)
+        // Without a focus file, bare code is not an edit.
+        #expect(try f.apply(bare, .wholeFile).failureReason?.hasPrefix("no edit found in the answer") == true)
+    }
+
+    @Test func pathsIntoGitAreRefused() throws {
+        let f = try EditFixture()
+        let answer = ".git/hooks/pre-commit.sh\n```sh\necho owned\n```\n"
+        #expect(
+            try f.apply(answer, .wholeFile).failureReason
+                == "the path .git/hooks/pre-commit.sh leaves the agent's folder")
+    }
+
     @Test func singleFileParentTakesAnUnlabelledBlock() throws {
         let f = try EditFixture(files: ["main.py": "print(1)\n"])
         #expect(try f.apply("```\nprint(2)\n```", .wholeFile).value?["main.py"] == "print(2)\n")
