@@ -68,7 +68,9 @@ public struct LLMOperator: MutationOperator {
             archive: archive, tree: parent.tree, suites: request.suites,
             suitesDirectory: suitesDirectory ?? request.suitesDirectory)
         let prompt = try self.prompt(for: parent, source: source, report: report, request: request)
-        let applier = EditApplier(format: format, answerCap: answerCap, focusFile: prompt.focusFile)
+        // A focused prompt asks for the whole file, whatever the configured format.
+        let applier = EditApplier(
+            format: prompt.focusFile == nil ? format : .wholeFile, answerCap: answerCap, focusFile: prompt.focusFile)
         let caller = recorder.map {
             RecordingProvider(provider, recorder: $0, taskKey: "meta-agent/\(request.key)", prices: prices)
         }
@@ -163,7 +165,7 @@ public struct LLMOperator: MutationOperator {
             text += " edit of \(files)"
         }
         if let focus = prompt.focus { text += " for \(focus.key)" }
-        return text + " (\(format))"
+        return text + " (\(prompt.focusFile == nil ? format : .wholeFile))"
     }
 
     // MARK: - Helpers

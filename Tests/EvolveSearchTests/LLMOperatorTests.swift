@@ -162,6 +162,23 @@ struct LLMOperatorTests {
         #expect(prompt.utf8.count < 2000)
     }
 
+    @Test func promptStylesCanBeForced() async throws {
+        let demo = try DemoArchive()
+        try demo.recordOutcomes(failed: ["d01-clamp": DemoArchive.clampLog], passed: [])
+        // Focused with a search-replace config: the prompt asks for the whole file, and that is what is read.
+        let focused = ScriptedProvider(["```python\n\(fixedClampFile)```"])
+        let result = try await LLMOperator(provider: focused, format: .searchReplace, style: .focused)
+            .mutate(demo.request())
+        #expect(try demo.files(of: result)?["funcs/clamp.py"] == fixedClampFile)
+        #expect(focused.requests.first?.text.contains("<<<<<<< SEARCH") == false)
+        // Full with a whole-file config: the whole source and the archive, not one file.
+        let full = ScriptedProvider(["no"])
+        _ = try await LLMOperator(provider: full, format: .wholeFile, style: .full).mutate(demo.request())
+        let prompt = try #require(full.requests.first).text
+        #expect(prompt.contains("importlib"))
+        #expect(prompt.contains("# Failed tasks (1; work on the first)"))
+    }
+
     @Test func siblingsFocusOnDifferentFailedTasks() async throws {
         let demo = try DemoArchive()
         try demo.recordOutcomes(
