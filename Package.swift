@@ -38,7 +38,8 @@ let package = Package(
                 dependencies: ["EvolveArchive", "EvolveLLM", "EvolveConfig", "EvolveEvaluation", "EvolveSupport"]),
         /// The search loop and the parent selectors.
         .target(name: "EvolveSearch",
-                dependencies: ["EvolveArchive", "EvolveEvaluation", "EvolveMutation", "EvolveConfig", "EvolveSupport"]),
+                dependencies: ["EvolveArchive", "EvolveEvaluation", "EvolveMutation", "EvolveConfig", "EvolveLLM",
+                               "EvolveSandbox", "EvolveSupport"]),
         /// The HTML report: SVG plots of the search, drawn by evolve (no JS framework).
         .target(name: "EvolveReport", dependencies: ["EvolveArchive", "EvolveSupport"]),
         /// `evolve serve`: the report, live and read-only, over Hummingbird.
@@ -64,7 +65,8 @@ let package = Package(
         .testTarget(name: "EvolveSandboxTests", dependencies: ["EvolveSandbox"]),
         .testTarget(name: "EvolveEvaluationTests", dependencies: ["EvolveEvaluation", "EvolveArchive"]),
         .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM"]),
-        .testTarget(name: "EvolveSearchTests", dependencies: ["EvolveSearch", "EvolveMutation", "EvolveArchive"]),
+        .testTarget(name: "EvolveSearchTests",
+                    dependencies: ["EvolveSearch", "EvolveMutation", "EvolveArchive", "EvolveConfig", "EvolveLLM"]),
         .testTarget(name: "EvolveReportTests", dependencies: ["EvolveReport", "EvolveServe", "EvolveArchive"]),
         .testTarget(name: "EndToEndTests", dependencies: ["evolve", "EvolveSupport"]),
     ]

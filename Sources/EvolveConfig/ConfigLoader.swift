@@ -14,8 +14,11 @@ public enum ConfigLoader {
         return try parse(String(decoding: data, as: UTF8.self), path: path)
     }
 
-    /// Parses and validates YAML text; `path` is used in messages.
-    public static func parse(_ text: String, path: String) throws -> RunConfig {
+    /// Parses and validates YAML text; `path` is used in messages. `${VAR}` and `${VAR:-default}` are
+    /// replaced by the environment's values first (an unset `${VAR}` without a default is an error).
+    public static func parse(_ text: String, path: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RunConfig {
+        let text = try expandVariables(text, path: path, environment: environment)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -39,7 +42,7 @@ public enum ConfigLoader {
             try config.validate()
         } catch let error as EvolveError {
             // Point at the key's line when the message names one.
-            if let key = error.message.split(separator: "'").dropFirst().first,
+            if let key = error.message.split(separator: "'", omittingEmptySubsequences: false).dropFirst().first,
                 let line = root.mapping?.first(where: { $0.key.string == String(key) })?.key.mark?.line
             {
                 throw EvolveError(.config, "\(path):\(line): \(error.message)", hint: error.hint)
@@ -47,6 +50,36 @@ public enum ConfigLoader {
             throw EvolveError(.config, "\(path): \(error.message)", hint: error.hint)
         }
         return config
+    }
+
+    // MARK: - Environment variables
+
+    /// Replaces `${NAME}` and `${NAME:-default}` with the environment's values.
+    static func expandVariables(_ text: String, path: String, environment: [String: String]) throws -> String {
+        guard text.contains("${") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            out += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw EvolveError(.config, "\(path): a '${' is never closed with '}'")
+            }
+            let body = rest[start.upperBound..<end]
+            let (name, fallback): (Substring, Substring?) = body.range(of: ":-").map {
+                (body[..<$0.lowerBound], body[$0.upperBound...])
+            } ?? (body, nil)
+            if let value = environment[String(name)], !value.isEmpty {
+                out += value
+            } else if let fallback {
+                out += fallback
+            } else {
+                let line = text[..<start.lowerBound].filter { $0 == "\n" }.count + 1
+                throw EvolveError(.config, "\(path):\(line): the environment variable \(name) is not set",
+                                  hint: "set it, or give a default: ${\(name):-value}")
+            }
+            rest = rest[rest.index(after: end)...]
+        }
+        return out + rest
     }
 
     // MARK: - Unknown keys

@@ -1,25 +1,106 @@
 import EvolveArchive
 import EvolveConfig
+import EvolveEvaluation
+import EvolveLLM
 import EvolveMutation
+import EvolveSandbox
 import EvolveSupport
 import Foundation
 
-/// The services a search may need beyond the archive (a local model server, the gateway), started on
-/// demand by the operators that use them and stopped when the search ends.
+/// The services a search needs beyond the archive, started for one run and stopped when it ends:
+/// the local model server (`provider: local`), the meta-agent's provider, and the gateway that sandboxed
+/// agents reach their model through. Every call is recorded in the archive.
 public final class SearchEnvironment: @unchecked Sendable {
+    /// Operators that need a model or the sandbox (`llm`, `self`), by name.
+    public let operators: [String: any MutationOperator]
+    /// The evaluator, with the gateway wired in when agents use a model.
+    public let evaluator: TaskEvaluator
     private let lock = NSLock()
-    private var stops: [@Sendable () -> Void] = []
+    private var stops: [@Sendable () -> Void]
 
-    private init() {}
-
-    public static func start() async throws -> SearchEnvironment { SearchEnvironment() }
-
-    /// Builds the operators that need more than the archive; nil leaves the operator to the defaults.
-    public var operatorFactory: SearchSetup.OperatorFactory {
-        { _, _, _ in nil }
+    private init(operators: [String: any MutationOperator], evaluator: TaskEvaluator, stops: [@Sendable () -> Void]) {
+        self.operators = operators
+        self.evaluator = evaluator
+        self.stops = stops
     }
 
-    /// Stops everything that was started, newest first.
+    /// Starts what `config` needs. `metaProvider` replaces the configured meta-agent (tests use a stub).
+    public static func start(
+        config: RunConfig, archive: Archive, runID: String, metaProvider: (any LLMProvider)? = nil,
+        note: @Sendable (String) -> Void = { Terminal.note($0) }
+    ) async throws -> SearchEnvironment {
+        var stops: [@Sendable () -> Void] = []
+        do {
+            let usesLLM = config.operators.contains { $0.name == "llm" }
+            let usesSelf = config.operators.contains { $0.name == "self" }
+            let needsLocal = (usesLLM && metaProvider == nil && config.metaAgent?.provider == .local)
+                || config.agentModel?.provider == .local
+            let transport = CurlTransport()
+            var localServer: LocalModelServer?
+            if needsLocal {
+                let files = try LocalModelFiles.locate()
+                let server = LocalModelServer(files: files)
+                note("Starting the local model (\(URL(fileURLWithPath: files.modelPath).lastPathComponent))…")
+                try await server.start()
+                stops.append { server.stop() }
+                localServer = server
+                note("Local model ready at \(server.baseURL)")
+            }
+            let recorder = ArchiveCallRecorder(archive: archive, run: runID)
+
+            var gatewayAccess: GatewayAccess?
+            if let agentModel = config.agentModel {
+                let provider = try ProviderFactory.make(agentModel, transport: transport, localServer: localServer)
+                let gateway = Gateway(
+                    provider: provider, prices: config.prices, recorder: recorder,
+                    budget: TaskBudget(turns: config.budget.turns, tokens: config.budget.tokensPerTask),
+                    costLimitUSD: config.budget.usd)
+                let folder = try Files.makeTemporaryDirectory(prefix: "evolve-gateway")
+                gatewayAccess = try gateway.serve(in: folder)
+                stops.append {
+                    gateway.stop()
+                    Files.removeTree(folder)
+                }
+            }
+
+            var operators: [String: any MutationOperator] = [:]
+            for op in config.operators where operators[op.name] == nil {
+                switch op.name {
+                case "llm":
+                    guard let meta = config.metaAgent else {
+                        throw EvolveError(.config, "the llm operator needs meta_agent: in the config")
+                    }
+                    let provider = try metaProvider
+                        ?? ProviderFactory.make(meta, transport: transport, localServer: localServer)
+                    guard let format = EditFormat(configName: op.format ?? "whole-file") else {
+                        throw EvolveError(.config, "the edit format '\(op.format ?? "")' is unknown",
+                                          hint: "use whole-file, search-replace or unified-diff")
+                    }
+                    operators["llm"] = LLMOperator(
+                        provider: provider, format: format, model: meta.model, temperature: meta.temperature,
+                        maxTokens: meta.maxTokens, reflexionRounds: op.reflexion ?? 0,
+                        sourceCap: op.maxSourceBytes ?? LLMOperator.defaultSourceCap,
+                        suitesDirectory: config.suitesDir, prices: config.prices, recorder: recorder)
+                case "self":
+                    var limits = config.sandbox
+                    limits.timeoutSeconds = max(limits.timeoutSeconds, 300)
+                    operators["self"] = SelfImproveOperator(
+                        limits: limits, gateway: gatewayAccess, turnLimit: config.budget.turns,
+                        suitesDirectory: config.suitesDir)
+                default:
+                    continue
+                }
+            }
+            _ = usesSelf
+            let evaluator = TaskEvaluator(limits: config.sandbox, gateway: gatewayAccess, turnLimit: config.budget.turns)
+            return SearchEnvironment(operators: operators, evaluator: evaluator, stops: stops)
+        } catch {
+            for stop in stops.reversed() { stop() }
+            throw error
+        }
+    }
+
+    /// Stops everything that was started, newest first. Safe to call twice.
     public func stop() {
         lock.lock()
         let all = stops.reversed()
@@ -27,4 +108,6 @@ public final class SearchEnvironment: @unchecked Sendable {
         lock.unlock()
         for s in all { s() }
     }
+
+    deinit { stop() }
 }

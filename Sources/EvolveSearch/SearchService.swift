@@ -124,7 +124,7 @@ public final class SearchService: Sendable {
                                 archive: self.archive, parents: parents, generation: generation, slot: child.slot,
                                 seed: SeededGenerator.derive(self.config.randomSeed, UInt64(generation), UInt64(child.slot), 7),
                                 suites: self.suites.map(\.name), suitesDirectory: self.config.suitesDir,
-                                key: "\(runID)/g\(generation)/s\(child.slot)")
+                                key: Self.childKey(runID, generation, child.slot))
                             let result = try await self.operators[child.operator]!.mutate(request)
                             return (child.slot, result, parents)
                         }
@@ -225,8 +225,13 @@ public final class SearchService: Sendable {
             }
         }
         if metadata.summary.isEmpty { metadata.summary = "\(plan.operator) child of \(parent.id)" }
-        return try archive.record(parents: parents.map(\.id), tree: tree, metadata: metadata)
+        let child = try archive.record(parents: parents.map(\.id), tree: tree, metadata: metadata)
+        try archive.attachCalls(taskKey: Self.childKey(runID, generation, plan.slot), to: child.id)
+        return child
     }
+
+    /// The key under which the calls made for one child are recorded.
+    static func childKey(_ run: String, _ generation: Int, _ slot: Int) -> String { "\(run)/g\(generation)/s\(slot)" }
 
     private func apply(_ info: MutationInfo, to metadata: inout VariantMetadata) {
         metadata.summary = info.summary

@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveConfig
 import EvolveEvaluation
+import EvolveLLM
 import EvolveMutation
 import EvolveSandbox
 import EvolveSupport
@@ -19,6 +20,8 @@ public struct SearchRequest: Sendable {
     public var limits: SearchLimits
     /// Resolve the config's relative paths against this folder instead of the working directory.
     public var baseDirectory: String?
+    /// Replaces the configured meta-agent (tests use a scripted stub).
+    public var metaProvider: (any LLMProvider)?
 
     public init(configPath: String? = nil, archivePath: String? = nil, generations: Int? = nil, children: Int? = nil,
                 workers: Int? = nil, randomSeed: UInt64? = nil, selector: String? = nil, resume: Bool = false,
@@ -49,6 +52,8 @@ public struct PreparedSearch: Sendable {
     public var resumed: Bool
     public var config: RunConfig
     public var createdArchive: Bool
+    /// Model server and gateway of this run: stop it when the search ends.
+    public var environment: SearchEnvironment
 }
 
 /// Turns a request into a ready search: reads the config (or the resumed run's), applies flags, creates
@@ -57,13 +62,7 @@ public enum SearchSetup {
     /// The config used when none is given.
     public static let defaultConfigPath = "configs/default.yaml"
 
-    /// Services (model servers, gateways) an operator factory started; stopped when the search ends.
-    public typealias OperatorFactory = @Sendable (OperatorConfig, RunConfig, Archive) async throws -> (any MutationOperator)?
-
-    public static func prepare(
-        _ request: SearchRequest, observer: any SearchObserver, operatorFactory: OperatorFactory? = nil,
-        evaluator: TaskEvaluator? = nil
-    ) async throws -> PreparedSearch {
+    public static func prepare(_ request: SearchRequest, observer: any SearchObserver) async throws -> PreparedSearch {
         var config: RunConfig
         var runID: String
         let archive: Archive
@@ -114,12 +113,10 @@ public enum SearchSetup {
         try config.sandbox.validate()
         let suites = try config.suites.map { try Suite.load(from: Suite.locate($0, searchPaths: [config.suitesDir])) }
 
-        var operators: [String: any MutationOperator] = [:]
+        let environment = try await SearchEnvironment.start(
+            config: config, archive: archive, runID: runID, metaProvider: request.metaProvider)
+        var operators = environment.operators
         for op in config.operators where operators[op.name] == nil {
-            if let made = try await operatorFactory?(op, config, archive) {
-                operators[op.name] = made
-                continue
-            }
             switch op.name {
             case "crossover": operators[op.name] = CrossoverOperator()
             case "scripted":
@@ -131,16 +128,14 @@ public enum SearchSetup {
                 throw EvolveError(.config, "the operator '\(op.name)' is not available in this build")
             }
         }
-        let evaluation = EvaluationService(
-            archive: archive, workers: config.workers,
-            evaluator: evaluator ?? TaskEvaluator(limits: config.sandbox, turnLimit: config.budget.turns))
+        let evaluation = EvaluationService(archive: archive, workers: config.workers, evaluator: environment.evaluator)
         var limits = request.limits
         limits.budgetUSD = limits.budgetUSD ?? config.budget.usd
         limits.maxEvaluations = limits.maxEvaluations ?? config.budget.evaluations
         let service = try SearchService(archive: archive, config: config, suites: suites, evaluation: evaluation,
                                         operators: operators, observer: observer, limits: limits)
         return PreparedSearch(service: service, runID: runID, resumed: request.resume, config: config,
-                              createdArchive: created)
+                              createdArchive: created, environment: environment)
     }
 
     /// The pid in a run's progress note.

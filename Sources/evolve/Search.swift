@@ -43,11 +43,8 @@ extension EvolveCommand {
                     ?? (resume ? "archive" : nil),
                 generations: generations, children: children, workers: workers, randomSeed: seed, selector: selector,
                 resume: resume, limits: SearchLimits(budgetUSD: budgetUSD, maxEvaluations: maxEvaluations))
-            let environment = try await SearchEnvironment.start()
-            defer { environment.stop() }
-            let prepared = try await SearchSetup.prepare(
-                request, observer: observer, operatorFactory: environment.operatorFactory,
-                evaluator: nil)
+            let prepared = try await SearchSetup.prepare(request, observer: observer)
+            defer { prepared.environment.stop() }
             if prepared.createdArchive {
                 Terminal.note("Created the archive \(prepared.service.archive.path) with the seed \(prepared.config.seed) as v0")
             }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing on a fresh Debian 12 machine (scripts/setup.sh --deps-only),
+# then runs every test: the Swift packages' tests (Swift Testing), the coding agent's tests and the suite
+# verifier (every task's reference solution passes its check, every starting workspace fails it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --deps-only
+
+echo "== swift build" >&2
+swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Write|Emitting|Linking|Applying|Merging)' || true
+echo "== swift test" >&2
+swift test --skip-build 2>&1 | tee /tmp/evolve-swift-test.log | grep -vE '^(􀟈|◇|↳)|^Test Case .* started|passed after [0-9.]+ seconds\.$' || true
+# `swift test` exits non-zero on a failure; keep that status (grep above would hide it).
+status=${PIPESTATUS[0]}
+[[ $status -eq 0 ]] || { echo "swift test failed (exit $status); the full log is /tmp/evolve-swift-test.log" >&2; exit "$status"; }
+
+echo "== the coding agent's tests (Python unittest)" >&2
+/usr/bin/python3 -m unittest discover -s Tests/agents 2>&1 | tail -n 3
+
+echo "== suite verifier" >&2
+scripts/verify-suites.sh | tail -n 1
