@@ -63,7 +63,9 @@ public struct EvaluationReport: Sendable {
         let width = max(4, rows.map(\.task.count).max() ?? 4)
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         var out = "\(variant) on \(suite)\n"
-        out += pad("TASK", width) + "  " + pad("STATUS", 10) + "  " + pad("TIME", 8) + "  " + pad("SOURCE", 8) + "  DETAIL\n"
+        out +=
+            pad("TASK", width) + "  " + pad("STATUS", 10) + "  " + pad("TIME", 8) + "  " + pad("SOURCE", 8)
+            + "  DETAIL\n"
         for row in rows {
             let status = row.outcome?.status.rawValue ?? "not run"
             var shown = pad(status, 10)
@@ -74,7 +76,8 @@ public struct EvaluationReport: Sendable {
             let time = row.outcome.map { String(format: "%.2f s", $0.durationSeconds) } ?? "-"
             let source = row.state == .ran ? "ran" : (row.state == .recorded ? "archive" : "-")
             let detail = (row.outcome?.detail ?? "").replacingOccurrences(of: "\n", with: " ")
-            out += pad(row.task, width) + "  " + shown + "  " + pad(time, 8) + "  " + pad(source, 8) + "  "
+            out +=
+                pad(row.task, width) + "  " + shown + "  " + pad(time, 8) + "  " + pad(source, 8) + "  "
                 + String(detail.prefix(100)) + "\n"
         }
         out += summary + "\n"

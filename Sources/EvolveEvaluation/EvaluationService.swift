@@ -82,7 +82,8 @@ public final class EvaluationService: Sendable {
         for (index, stage) in plan.enumerated() {
             let toRun = stage.tasks.filter { known[$0] == nil }
             for id in stage.tasks { if let outcome = known[id] { results[id] = outcome } }
-            let outcomes = try await runTasks(toRun, of: suite, agent: agent.agent, run: request.run, progress: progress)
+            let outcomes = try await runTasks(
+                toRun, of: suite, agent: agent.agent, run: request.run, progress: progress)
             for outcome in outcomes {
                 results[outcome.task] = outcome
                 fresh.insert(outcome.task)
@@ -100,12 +101,14 @@ public final class EvaluationService: Sendable {
         let selected = plan.flatMap(\.tasks)
         let rows = selected.map { id in
             EvaluationReport.Row(
-                task: id, outcome: results[id], state: results[id] == nil ? .notRun : (fresh.contains(id) ? .ran : .recorded))
+                task: id, outcome: results[id],
+                state: results[id] == nil ? .notRun : (fresh.contains(id) ? .ran : .recorded))
         }
         let passed = rows.filter { $0.outcome?.status.isPass == true }.count
         let report = EvaluationReport(
             variant: variant.id, tree: variant.tree, suite: suite.name, rows: rows, passed: passed,
-            suiteTaskCount: suite.tasks.count, ranCount: fresh.count, skippedCount: rows.filter { $0.state == .recorded }.count,
+            suiteTaskCount: suite.tasks.count, ranCount: fresh.count,
+            skippedCount: rows.filter { $0.state == .recorded }.count,
             stoppedAfterStage: stoppedAfterStage, partial: request.tasks != nil,
             seconds: Date().timeIntervalSince(started))
         if request.recordScore, request.tasks == nil {
@@ -167,6 +170,9 @@ public final class EvaluationService: Sendable {
         } catch let error as EvolveError {
             manifest = .failure(error)
         }
-        return (TaskEvaluator.Agent(sourceDirectory: source, manifest: manifest, tree: variant.tree, label: "\(variant.id)"), scratch)
+        return (
+            TaskEvaluator.Agent(
+                sourceDirectory: source, manifest: manifest, tree: variant.tree, label: "\(variant.id)"), scratch
+        )
     }
 }

@@ -62,7 +62,8 @@ public struct Suite: Sendable {
         }.sorted()
         throw EvolveError(
             .notFound, "no suite named '\(nameOrPath)' in \(searchPaths.joined(separator: ", "))",
-            hint: known.isEmpty ? "give the suite's folder as a path" : "known suites: \(known.joined(separator: ", "))")
+            hint: known.isEmpty ? "give the suite's folder as a path" : "known suites: \(known.joined(separator: ", "))"
+        )
     }
 
     /// Reads `suite.yaml` and every task folder.
@@ -77,8 +78,10 @@ public struct Suite: Sendable {
         guard Files.isDirectory(tasksDir) else {
             throw EvolveError(.config, "the suite in \(directory) has no tasks/ folder")
         }
-        let ids = (Files.entries(tasksDir) ?? []).filter { !$0.hasPrefix(".") && Files.isDirectory("\(tasksDir)/\($0)") }
-            .sorted()
+        let ids = (Files.entries(tasksDir) ?? []).filter {
+            !$0.hasPrefix(".") && Files.isDirectory("\(tasksDir)/\($0)")
+        }
+        .sorted()
         guard !ids.isEmpty else { throw EvolveError(.config, "the suite in \(directory) has no tasks") }
         let tasks = try ids.map {
             try SuiteTask.load(
@@ -167,11 +170,13 @@ public struct SuiteStage: Sendable, Equatable {
     static func parse(_ node: Node, in doc: YAMLDocument, taskIDs: [String]) throws -> [SuiteStage] {
         guard let items = node.sequence else {
             throw EvolveError(
-                .config, "\(doc.location(of: node)): 'stages' must be a list like [{tasks: 10, threshold: 0.4}, {tasks: all}]")
+                .config,
+                "\(doc.location(of: node)): 'stages' must be a list like [{tasks: 10, threshold: 0.4}, {tasks: all}]")
         }
         return try items.map { item in
             guard let mapping = item.mapping else {
-                throw EvolveError(.config, "\(doc.location(of: item)): a stage must be a mapping like {tasks: 10, threshold: 0.4}")
+                throw EvolveError(
+                    .config, "\(doc.location(of: item)): a stage must be a mapping like {tasks: 10, threshold: 0.4}")
             }
             var tasks: Tasks?
             var threshold: Double?
@@ -181,21 +186,26 @@ public struct SuiteStage: Sendable, Equatable {
                     if value.string == "all" {
                         tasks = .all
                     } else if let n = value.int, value.scalar != nil {
-                        guard n > 0 else { throw EvolveError(.config, "\(doc.location(of: value)): 'tasks' must be positive") }
+                        guard n > 0 else {
+                            throw EvolveError(.config, "\(doc.location(of: value)): 'tasks' must be positive")
+                        }
                         tasks = .first(n)
                     } else if let list = value.sequence {
                         let names = list.compactMap(\.string)
                         if let unknown = names.first(where: { !taskIDs.contains($0) }) {
-                            throw EvolveError(.config, "\(doc.location(of: value)): the stage names unknown task '\(unknown)'")
+                            throw EvolveError(
+                                .config, "\(doc.location(of: value)): the stage names unknown task '\(unknown)'")
                         }
                         tasks = .named(names)
                     } else {
                         throw EvolveError(
-                            .config, "\(doc.location(of: value)): 'tasks' must be a number, 'all' or a list of task ids")
+                            .config, "\(doc.location(of: value)): 'tasks' must be a number, 'all' or a list of task ids"
+                        )
                     }
                 case "threshold":
                     guard let t = value.float ?? value.int.map(Double.init), (0...1).contains(t) else {
-                        throw EvolveError(.config, "\(doc.location(of: value)): 'threshold' must be a number from 0 to 1")
+                        throw EvolveError(
+                            .config, "\(doc.location(of: value)): 'threshold' must be a number from 0 to 1")
                     }
                     threshold = t
                 default:

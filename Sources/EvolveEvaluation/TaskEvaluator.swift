@@ -18,7 +18,8 @@ public struct TaskEvaluator: Sendable {
         /// For gateway tokens and logs, e.g. "v12".
         public var label: String
 
-        public init(sourceDirectory: String, manifest: Result<AgentManifest, EvolveError>, tree: String, label: String) {
+        public init(sourceDirectory: String, manifest: Result<AgentManifest, EvolveError>, tree: String, label: String)
+        {
             self.sourceDirectory = sourceDirectory
             self.manifest = manifest
             self.tree = tree
@@ -37,7 +38,10 @@ public struct TaskEvaluator: Sendable {
     public var gateway: GatewayAccess?
     public var turnLimit: Int
 
-    public init(sandbox: Sandbox = Sandbox(), limits: SandboxLimits = .standard, gateway: GatewayAccess? = nil, turnLimit: Int = 30) {
+    public init(
+        sandbox: Sandbox = Sandbox(), limits: SandboxLimits = .standard, gateway: GatewayAccess? = nil,
+        turnLimit: Int = 30
+    ) {
         self.sandbox = sandbox
         self.limits = limits
         self.gateway = gateway
@@ -45,7 +49,8 @@ public struct TaskEvaluator: Sendable {
     }
 
     /// Runs the task; throws only when the engine (not the agent) failed, or when cancelled.
-    public func evaluate(_ task: SuiteTask, suite: String, agent: Agent, run: String? = nil) async throws -> TaskOutcome {
+    public func evaluate(_ task: SuiteTask, suite: String, agent: Agent, run: String? = nil) async throws -> TaskOutcome
+    {
         let started = Date()
         func outcome(_ status: OutcomeStatus, _ log: String, _ detail: String?) -> TaskOutcome {
             TaskOutcome(
@@ -55,7 +60,8 @@ public struct TaskEvaluator: Sendable {
         let manifest: AgentManifest
         switch agent.manifest {
         case .success(let m): manifest = m
-        case .failure(let error): return outcome(.crashed, "agent.yaml: \(error)", "the agent cannot be run: \(error.message)")
+        case .failure(let error):
+            return outcome(.crashed, "agent.yaml: \(error)", "the agent cannot be run: \(error.message)")
         }
 
         let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-task")
@@ -64,7 +70,8 @@ public struct TaskEvaluator: Sendable {
         try copyTree(task.workspacePath, to: workspace)
 
         // 1. The agent step: the agent's source read-only, the statement, the gateway if any; no tests.
-        let agentResult = try await sandbox.run(agentStep(task, suite: suite, agent: agent, manifest: manifest, workspace: workspace))
+        let agentResult = try await sandbox.run(
+            agentStep(task, suite: suite, agent: agent, manifest: manifest, workspace: workspace))
         var log = section("agent", agentResult, limits(task.timeoutSeconds))
         if agentResult.termination == .killed { throw CancellationError() }
         if let status = Self.limitStatus(agentResult.termination) {
@@ -88,12 +95,16 @@ public struct TaskEvaluator: Sendable {
         if let status = Self.limitStatus(check.termination) { return outcome(status, log, detail) }
         if check.succeeded { return outcome(.passed, log, nil) }
         if let signal = check.signal, Self.crashSignals.contains(signal) { return outcome(.crashed, log, detail) }
-        return outcome(.failed, log, agentResult.exitStatus == 0 ? detail : "agent \(agentResult.summary(limits: limits)); \(detail)")
+        return outcome(
+            .failed, log,
+            agentResult.exitStatus == 0 ? detail : "agent \(agentResult.summary(limits: limits)); \(detail)")
     }
 
     // MARK: - Steps
 
-    func agentStep(_ task: SuiteTask, suite: String, agent: Agent, manifest: AgentManifest, workspace: String) -> SandboxSpec {
+    func agentStep(_ task: SuiteTask, suite: String, agent: Agent, manifest: AgentManifest, workspace: String)
+        -> SandboxSpec
+    {
         var binds: [SandboxSpec.Bind] = [
             .init(source: agent.sourceDirectory, destination: Self.agentMount),
             .init(source: task.promptPath, destination: Self.taskFileInSandbox),
@@ -111,7 +122,8 @@ public struct TaskEvaluator: Sendable {
             environment["OPENAI_BASE_URL"] = "http://127.0.0.1:\(GatewayAccess.portInSandbox)/v1"
             environment["OPENAI_API_KEY"] = gateway.tokenForTask("\(agent.label)/\(suite)/\(task.id)")
             command = .argv([
-                "python3", GatewayAccess.relayInSandbox, GatewayAccess.socketInSandbox, "\(GatewayAccess.portInSandbox)",
+                "python3", GatewayAccess.relayInSandbox, GatewayAccess.socketInSandbox,
+                "\(GatewayAccess.portInSandbox)",
                 "--", "/bin/sh", "-c", manifest.run,
             ])
         }

@@ -95,7 +95,8 @@ struct YAMLDocument {
         guard let value = node(key) else { return nil }
         guard let number = value.float ?? value.int.map(Double.init), number > 0, number.isFinite else {
             throw EvolveError(
-                .config, "\(location(key)): '\(key)' must be a positive number of seconds, not '\(value.string ?? "?")'")
+                .config, "\(location(key)): '\(key)' must be a positive number of seconds, not '\(value.string ?? "?")'"
+            )
         }
         return number
     }

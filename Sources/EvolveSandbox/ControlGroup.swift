@@ -162,8 +162,14 @@ final class ControlGroup {
         for _ in 0..<100 {
             var status: Int32 = 0
             while waitpid(-1, &status, WNOHANG) > 0 {}
-            if rmdir(pidsDir) != 0, errno != ENOENT { usleep(5000); continue }
-            if rmdir(memoryDir) != 0, errno != ENOENT { usleep(5000); continue }
+            if rmdir(pidsDir) != 0, errno != ENOENT {
+                usleep(5000)
+                continue
+            }
+            if rmdir(memoryDir) != 0, errno != ENOENT {
+                usleep(5000)
+                continue
+            }
             return
         }
     }

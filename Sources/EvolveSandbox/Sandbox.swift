@@ -57,7 +57,8 @@ public struct Sandbox: Sendable {
     public func bwrapArguments(for spec: SandboxSpec) throws -> [String] {
         guard FileManager.default.isExecutableFile(atPath: bwrapPath) else {
             throw EvolveError(
-                .sandbox, "bubblewrap is not installed at \(bwrapPath)", hint: "install it with: apt-get install bubblewrap")
+                .sandbox, "bubblewrap is not installed at \(bwrapPath)",
+                hint: "install it with: apt-get install bubblewrap")
         }
         guard Files.isDirectory(spec.workspace) else {
             throw EvolveError(.sandbox, "the sandbox workspace \(spec.workspace) is not a folder")

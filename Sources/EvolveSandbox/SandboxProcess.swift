@@ -18,7 +18,8 @@ enum SandboxProcess {
         }
         if LiveGroups.shared.exiting { throw interrupted }
         if let group, !group.prepare(limits) {
-            throw EvolveError(.sandbox, "cannot set the limits of the control groups \(group.pidsDir) and \(group.memoryDir)")
+            throw EvolveError(
+                .sandbox, "cannot set the limits of the control groups \(group.pidsDir) and \(group.memoryDir)")
         }
         defer { group?.killAll() }
 

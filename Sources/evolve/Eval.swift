@@ -19,7 +19,10 @@ extension EvolveCommand {
 
         @OptionGroup var options: ArchiveOptions
         @Argument(help: "A variant id (v12) or a commit prefix.") var id: String
-        @Option(help: ArgumentHelp("A suite name (in the config's suites folder, default seeds/suites) or a suite folder.", valueName: "NAME"))
+        @Option(
+            help: ArgumentHelp(
+                "A suite name (in the config's suites folder, default seeds/suites) or a suite folder.",
+                valueName: "NAME"))
         var suite: String?
         @Option(help: ArgumentHelp("Only these tasks, comma-separated (no stages then).", valueName: "a,b"))
         var tasks: String?
@@ -40,7 +43,8 @@ extension EvolveCommand {
             let archive = try options.open()
             let variant = try archive.resolve(id)
             guard let suiteName = suite ?? config?.suites.first else {
-                throw EvolveError(.usage, "which suite? pass --suite NAME", hint: "for example: evolve eval \(id) --suite smoke")
+                throw EvolveError(
+                    .usage, "which suite? pass --suite NAME", hint: "for example: evolve eval \(id) --suite smoke")
             }
             let suitePath = try Suite.locate(suiteName, searchPaths: [config?.suitesDir ?? "seeds/suites"])
             let suite = try Suite.load(from: suitePath)
@@ -54,7 +58,8 @@ extension EvolveCommand {
                 EvaluationRequest(variant: variant, suite: suite, tasks: selected, recordScore: selected == nil)
             ) { outcome in
                 guard live else { return }
-                let status = Terminal.style(outcome.status.rawValue, outcome.status.isPass ? "32" : "31", tty: Terminal.stderrIsTTY)
+                let status = Terminal.style(
+                    outcome.status.rawValue, outcome.status.isPass ? "32" : "31", tty: Terminal.stderrIsTTY)
                 Terminal.note(
                     "  \(outcome.task): \(status) (\(String(format: "%.2f s", outcome.durationSeconds)))"
                         + (outcome.detail.map { " · \($0)" } ?? ""))

@@ -59,7 +59,8 @@ struct EvaluationServiceTests {
         let scratch = try Scratch()
         // Passes s01 only: 1/2 reaches the 0.5 screening threshold, so the rest runs; score is over all 4.
         let one = try scratch.shellAgent(
-            "one", script: #"[ "$EVOLVE_TASK_ID" = s01-add ] && printf 'def add(a, b):\n    return a + b\n' > calc.py; true"#)
+            "one",
+            script: #"[ "$EVOLVE_TASK_ID" = s01-add ] && printf 'def add(a, b):\n    return a + b\n' > calc.py; true"#)
         let archive = try scratch.archive(seed: one)
         let report = try await evaluate(archive, suite: try scratch.smokeSuite())
         #expect(report.stoppedAfterStage == nil)

@@ -110,13 +110,16 @@ struct ManifestTests {
     }
 
     @Test func agentManifestParses() throws {
-        let agent = try AgentManifest.parse("name: coder\nrun: python3 agent.py\nself_improve: python3 agent.py --improve\n")
-        #expect(agent == AgentManifest(name: "coder", run: "python3 agent.py", selfImprove: "python3 agent.py --improve"))
+        let agent = try AgentManifest.parse(
+            "name: coder\nrun: python3 agent.py\nself_improve: python3 agent.py --improve\n")
+        #expect(
+            agent == AgentManifest(name: "coder", run: "python3 agent.py", selfImprove: "python3 agent.py --improve"))
     }
 
     @Test func stagesSplitTheSuiteInOrder() {
         let ids = (1...10).map { "t\($0)" }
-        let plan = SuiteStage.plan([SuiteStage(tasks: .first(3), threshold: 0.4), SuiteStage(tasks: .all)], taskIDs: ids)
+        let plan = SuiteStage.plan(
+            [SuiteStage(tasks: .first(3), threshold: 0.4), SuiteStage(tasks: .all)], taskIDs: ids)
         #expect(plan.map(\.tasks) == [["t1", "t2", "t3"], Array(ids[3...])])
         #expect(plan.map(\.threshold) == [0.4, nil])
         let named = SuiteStage.plan([SuiteStage(tasks: .named(["t5", "t2"]), threshold: 1)], taskIDs: ids)

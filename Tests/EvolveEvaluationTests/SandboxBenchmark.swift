@@ -45,14 +45,17 @@ struct SandboxBenchmark {
         print("BENCH   bare process (posix_spawn + wait)   \(ms(median(bare))) / \(ms(p90(bare)))")
         print("BENCH   bwrap alone, same mounts            \(ms(median(bwrapOnly))) / \(ms(p90(bwrapOnly)))")
         print("BENCH   Sandbox.run (limits, capture)       \(ms(median(boxed))) / \(ms(p90(boxed)))")
-        print("BENCH   overhead per sandboxed step: \(ms(overhead)) over bare (\(ms(median(boxed) - median(bwrapOnly))) of it the engine's, the rest bubblewrap and the kernel)")
+        print(
+            "BENCH   overhead per sandboxed step: \(ms(overhead)) over bare (\(ms(median(boxed) - median(bwrapOnly))) of it the engine's, the rest bubblewrap and the kernel)"
+        )
         print("BENCH   limits enforced by: \(Sandbox.enforcement)")
     }
 
     @Test func throughputOfTrivialTasks() async throws {
         let scratch = try Scratch()
         let suiteDir = scratch.file("suites/trivial")
-        try scratch.write("suites/trivial/suite.yaml", "name: trivial\ncheck: \"true\"\ntimeout_s: 30\ncheck_timeout_s: 30\n")
+        try scratch.write(
+            "suites/trivial/suite.yaml", "name: trivial\ncheck: \"true\"\ntimeout_s: 30\ncheck_timeout_s: 30\n")
         for i in 0..<Self.taskCount {
             try scratch.write("suites/trivial/tasks/t\(String(format: "%03d", i))/prompt.md", "nothing to do\n")
             try scratch.write("suites/trivial/tasks/t\(String(format: "%03d", i))/workspace/a.txt", "a\n")

@@ -20,7 +20,8 @@ struct SandboxIsolationTests {
         setenv("EVOLVE_HOST_ONLY_VARIABLE", "host-secret-value", 1)
         let result = try await sandboxed("env", environment: ["EVOLVE_TASK_FILE": "/task/prompt.md"])
         let names = Set(
-            result.output.split(separator: "\n").compactMap { $0.split(separator: "=", maxSplits: 1).first }.map(String.init))
+            result.output.split(separator: "\n").compactMap { $0.split(separator: "=", maxSplits: 1).first }.map(
+                String.init))
         #expect(!result.output.contains("host-secret-value"))
         #expect(names.contains("EVOLVE_TASK_FILE"))
         #expect(names.contains("PATH"))
@@ -127,7 +128,9 @@ final class LoopbackListener: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 16) == 0 else { throw EvolveError(.io, "cannot listen on 127.0.0.1") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
