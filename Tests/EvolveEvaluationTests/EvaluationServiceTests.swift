@@ -139,6 +139,41 @@ struct EvaluationServiceTests {
         #expect(seen.keys == ["v0/smoke/s01-add"])
     }
 
+    @Test func aCrashingAgentIsRecordedAsCrashed() async throws {
+        let scratch = try Scratch()
+        let agent = try scratch.shellAgent("segv", script: "echo about to crash; kill -SEGV $$\n")
+        let archive = try scratch.archive(seed: agent)
+        let report = try await evaluate(archive, suite: try scratch.smokeSuite(), tasks: ["s01-add"])
+        #expect(report.status("s01-add") == .crashed)
+        #expect(report.detail("s01-add").contains("segmentation fault"))
+        #expect(report.log("s01-add").contains("about to crash"))
+    }
+
+    @Test func aSlowCheckTimesOut() async throws {
+        let scratch = try Scratch()
+        try scratch.write("suites/slow/suite.yaml", "name: slow\ncheck: sleep 60\ncheck_timeout_s: 1\n")
+        try scratch.write("suites/slow/tasks/t1/prompt.md", "wait\n")
+        let suite = try Suite.load(from: scratch.file("suites/slow"))
+        let archive = try scratch.archive(seed: smokeAgentPath)
+        let report = try await evaluate(archive, suite: suite)
+        #expect(report.status("t1") == .timeout)
+        #expect(report.detail("t1").hasPrefix("check killed after 1 s"))
+    }
+
+    @Test func theJSONReportHasEveryRow() async throws {
+        let scratch = try Scratch()
+        let archive = try scratch.archive(seed: smokeAgentPath)
+        let report = try await evaluate(archive, suite: try scratch.smokeSuite(), tasks: ["s01-add", "s03-largest"])
+        let object = try JSONSerialization.jsonObject(with: Data(report.renderJSON().utf8)) as? [String: Any]
+        #expect(object?["variant"] as? String == "v0")
+        #expect(object?["score"] as? Double == 0.25)
+        #expect(object?["ran"] as? Int == 2)
+        let rows = object?["tasks"] as? [[String: Any]] ?? []
+        #expect(rows.map { $0["task"] as? String } == ["s01-add", "s03-largest"])
+        #expect(rows.map { $0["status"] as? String } == ["passed", "failed"])
+        #expect(report.renderTable().contains("s03-largest  failed"))
+    }
+
     @Test func theWorkerPoolNeverExceedsItsTokens() async throws {
         let bucket = TokenBucket(tokens: 3)
         let gauge = Gauge()
