@@ -58,7 +58,9 @@ let package = Package(
             ]),
 
         /// Generators for the benchmark scripts (scripts/bench-*.sh); not shipped to users.
-        .executableTarget(name: "evolve-bench", dependencies: ["EvolveArchive", "EvolveSupport", "EvolveSearch"]),
+        .executableTarget(
+            name: "evolve-bench",
+            dependencies: ["EvolveArchive", "EvolveEvaluation", "EvolveLLM", "EvolveSearch", "EvolveSupport"]),
 
         // MARK: - Tests
         .testTarget(name: "EvolveArchiveTests", dependencies: ["EvolveArchive"]),
