@@ -60,7 +60,9 @@ let package = Package(
         /// Generators for the benchmark scripts (scripts/bench-*.sh); not shipped to users.
         .executableTarget(
             name: "evolve-bench",
-            dependencies: ["EvolveArchive", "EvolveEvaluation", "EvolveLLM", "EvolveSearch", "EvolveSupport"]),
+            dependencies: [
+                "EvolveArchive", "EvolveEvaluation", "EvolveLLM", "EvolveSandbox", "EvolveSearch", "EvolveSupport",
+            ]),
 
         // MARK: - Tests
         .testTarget(name: "EvolveArchiveTests", dependencies: ["EvolveArchive"]),
