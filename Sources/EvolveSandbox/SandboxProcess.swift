@@ -17,6 +17,12 @@ enum SandboxProcess {
             throw EvolveError(.sandbox, "this C library has no prlimit(); the sandbox cannot set its limits")
         }
         if LiveGroups.shared.exiting { throw interrupted }
+        if group == nil, let roots = Optional(ControlGroupRoots.current), roots.available {
+            throw EvolveError(
+                .sandbox,
+                "cannot place a sandbox slot in control groups under \(roots.pids ?? "?") and \(roots.memory ?? "?")",
+                hint: "a step would run without its process and memory bounds; check that the engine may write there")
+        }
         if let group, !group.prepare(limits) {
             throw EvolveError(
                 .sandbox, "cannot set the limits of the control groups \(group.pidsDir) and \(group.memoryDir)")

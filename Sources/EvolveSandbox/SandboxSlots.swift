@@ -51,12 +51,14 @@ private final class Slot: @unchecked Sendable {
     }
 
     private func loop() {
-        let group = ControlGroup.joinNew()
+        var group = ControlGroup.joinNew()
         while true {
             let next: SandboxSlots.Job = condition.withLock {
                 while job == nil { condition.wait() }
                 return job!
             }
+            // Groups could be made here but joining failed: try again rather than run a step unbounded.
+            if group == nil, ControlGroupRoots.current.available { group = ControlGroup.joinNew() }
             next(group)
             condition.withLock { job = nil }
             pool.finished(self)
