@@ -78,7 +78,7 @@ public struct EvaluationReport: Sendable {
             let detail = (row.outcome?.detail ?? "").replacingOccurrences(of: "\n", with: " ")
             out +=
                 pad(row.task, width) + "  " + shown + "  " + pad(time, 8) + "  " + pad(source, 8) + "  "
-                + String(detail.prefix(100)) + "\n"
+                + String(detail.prefix(140)) + "\n"
         }
         out += summary + "\n"
         return out

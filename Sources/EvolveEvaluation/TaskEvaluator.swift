@@ -95,9 +95,10 @@ public struct TaskEvaluator: Sendable {
         if let status = Self.limitStatus(check.termination) { return outcome(status, log, detail) }
         if check.succeeded { return outcome(.passed, log, nil) }
         if let signal = check.signal, Self.crashSignals.contains(signal) { return outcome(.crashed, log, detail) }
+        let agentNoteworthy =
+            agentResult.exitStatus != 0 || agentResult.forksRefused > 0 || agentResult.outputBytesDropped > 0
         return outcome(
-            .failed, log,
-            agentResult.exitStatus == 0 ? detail : "agent \(agentResult.summary(limits: limits)); \(detail)")
+            .failed, log, agentNoteworthy ? "agent \(agentResult.summary(limits: limits)); \(detail)" : detail)
     }
 
     // MARK: - Steps

@@ -73,6 +73,7 @@ final class ControlGroup {
     private let pidsParent: String
     private let memoryParent: String
     private var oomBaseline = 0
+    private var forkFailureBaseline = 0
 
     private static let counter = Counter()
 
@@ -119,7 +120,20 @@ final class ControlGroup {
         }
         _ = Self.write("\(bytes)", to: swapLimit)
         oomBaseline = oomKillCount
+        forkFailureBaseline = forkFailureCount
         return true
+    }
+
+    /// How many process creations the `pids` limit refused since `prepare`.
+    var forkFailures: Int { forkFailureCount - forkFailureBaseline }
+
+    private var forkFailureCount: Int {
+        // "max 123": creations refused because pids.max was reached.
+        guard let text = try? String(contentsOfFile: "\(pidsDir)/pids.events", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("max ") {
+            return Int(line.dropFirst("max ".count)) ?? 0
+        }
+        return 0
     }
 
     /// How many processes the kernel killed for memory since `prepare`.

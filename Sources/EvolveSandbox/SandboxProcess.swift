@@ -155,7 +155,8 @@ enum SandboxProcess {
         group?.killAll()
         return SandboxResult(
             termination: termination ?? .exited, exitStatus: exit.code, output: capture.rendered(),
-            outputBytesKept: capture.keptBytes, outputBytesDropped: capture.droppedBytes, wallSeconds: wall)
+            outputBytesKept: capture.keptBytes, outputBytesDropped: capture.droppedBytes, wallSeconds: wall,
+            forksRefused: group?.forkFailures ?? 0)
     }
 
     static let interrupted = EvolveError(.interrupted, "the sandbox was stopped because the engine is exiting")

@@ -96,10 +96,12 @@ public struct SandboxResult: Sendable, Equatable {
     public var outputBytesDropped: Int
     /// Seconds from spawning bubblewrap to its exit.
     public var wallSeconds: Double
+    /// Process creations the kernel refused because the step was at its process limit (0 when unknown).
+    public var forksRefused: Int
 
     public init(
         termination: Termination, exitStatus: Int32, output: String, outputBytesKept: Int, outputBytesDropped: Int,
-        wallSeconds: Double
+        wallSeconds: Double, forksRefused: Int = 0
     ) {
         self.termination = termination
         self.exitStatus = exitStatus
@@ -107,6 +109,7 @@ public struct SandboxResult: Sendable, Equatable {
         self.outputBytesKept = outputBytesKept
         self.outputBytesDropped = outputBytesDropped
         self.wallSeconds = wallSeconds
+        self.forksRefused = forksRefused
     }
 
     /// Whether the command exited by itself with status 0.
@@ -132,6 +135,9 @@ public struct SandboxResult: Sendable, Equatable {
             } else {
                 text = "exit \(exitStatus)"
             }
+        }
+        if forksRefused > 0 {
+            text += "; hit the process limit (\(limits.pids)): \(forksRefused) process creations refused"
         }
         if outputBytesDropped > 0 { text += "; dropped \(formatBytes(outputBytesDropped)) of output" }
         return text

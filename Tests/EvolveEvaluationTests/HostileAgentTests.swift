@@ -40,8 +40,9 @@ struct HostileAgentTests {
         let (report, _) = try await run(
             "forkbomb", hostile: "bomb() { bomb | bomb & }; bomb; sleep 600",
             limits: SandboxLimits(timeoutSeconds: 3, pids: 64), scratch: scratch)
-        #expect(report.status("s01-add") == .timeout)
-        #expect(report.detail("s01-add").contains("time limit"))
+        // The shell either keeps trying until the clock runs out or gives up when it cannot fork: both fail.
+        #expect(report.status("s01-add") == .timeout || report.status("s01-add") == .failed)
+        #expect(report.detail("s01-add").contains("hit the process limit (64)"), "\(report.detail("s01-add"))")
     }
 
     @Test func endlessLoop() async throws {
