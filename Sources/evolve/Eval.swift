@@ -11,9 +11,10 @@ extension EvolveCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate a variant on a task suite in the sandbox: a per-task table and the score.",
             discussion: """
-                Tasks already evaluated for the variant's tree are not run again. Each outcome is recorded in the
-                archive as soon as it is known. Defaults (workers, sandbox limits, suite) come from --config, or
+                Tasks already evaluated for the variant's tree are not run again. Each outcome is recorded in the \
+                archive as soon as it is known. Defaults (workers, sandbox limits, suite) come from --config, or \
                 from configs/default.yaml when it exists.
+
                 Example: evolve eval v0 --suite smoke --workers 4
                 """)
 
