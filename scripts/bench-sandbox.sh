@@ -19,9 +19,13 @@ while [ $# -gt 0 ]; do
         *) echo "usage: $0 [--runs N] [--tasks N] [--scratch-path DIR] [--debug]" >&2; exit 64 ;;
     esac
 done
+# Release builds need testing enabled for the tests' @testable imports; debug builds have it already.
+testing=""
+[ "$mode" = release ] && testing="-Xswiftc -enable-testing"
 echo "building ($mode, $scratch) ..." >&2
-swift build -c "$mode" -Xswiftc -enable-testing --build-tests --scratch-path "$scratch" >&2
+# shellcheck disable=SC2086
+swift build -c "$mode" $testing --build-tests --scratch-path "$scratch" >&2
 echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r), bubblewrap $(bwrap --version | cut -d' ' -f2), $mode build"
 EVOLVE_BENCH=1 EVOLVE_BENCH_RUNS=$runs EVOLVE_BENCH_TASKS=$tasks \
-    swift test -c "$mode" -Xswiftc -enable-testing --skip-build --scratch-path "$scratch" \
+    swift test -c "$mode" $testing --skip-build --scratch-path "$scratch" \
     --filter 'EvolveEvaluationTests.SandboxBenchmark' 2>&1 | sed -n 's/^BENCH //p'

@@ -65,6 +65,14 @@ struct SandboxIsolationTests {
         #expect(result.output.contains("CapEff:\t0000000000000000"))
     }
 
+    @Test func theTerminalIsOutOfReach() async throws {
+        // /dev/tty (5:0, the controlling terminal) is replaced by an unusable node, whatever the engine's terminal.
+        let result = try await sandboxed("stat -c 'dev %t:%T' /dev/tty; echo hello > /dev/tty || echo refused")
+        #expect(result.output.contains("dev "))
+        #expect(!result.output.contains("dev 5:0"))
+        #expect(result.output.contains("refused"))
+    }
+
     @Test func cannotReachAListenerOnTheHostLoopback() async throws {
         let listener = try LoopbackListener()
         defer { listener.close() }
