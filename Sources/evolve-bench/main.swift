@@ -1,75 +1,100 @@
-import EvolveArchive
 import EvolveSupport
 import Foundation
 
-// evolve-bench: generators for the benchmark scripts in scripts/ (not part of the user's command line).
+// evolve-bench: generators and probes for the benchmark scripts in scripts/ (not part of the user's command line).
 //
-//   evolve-bench make-archive N DIR     an archive of N variants (a seed and N-1 children in a realistic
-//                                       tree: parents drawn from the better half, one file changed each)
+//   evolve-bench make-archive N DIR [--tasks K]
+//       an archive of N variants (a seed and N-1 children in a realistic tree: parents drawn from the recent
+//       past, one file changed each); with --tasks K, K per-task outcomes per valid variant (suite "bench")
+//   evolve-bench select-step DIR [--selectors a,b] [--children C] [--runs R]
+//       time of one selection step (Candidates.build + selector.select) on an archive made with --tasks
+//   evolve-bench landscape [--seeds S] [--selectors a,b] [--max-evaluations M] [--batch B]
+//       evaluations to reach a target score on a simulated HGM-style landscape, per selector (Landscape.swift)
+//   evolve-bench stub-llm PORT [--delay S] --answer FILE
+//       an OpenAI-compatible stub model on 127.0.0.1:PORT (0 = any free port) answering FILE, {N} = call number
+//   evolve-bench sandbox-start [--runs R]
+//       start-up of one sandboxed step against a bare process and bubblewrap alone (SandboxStart.swift)
 
-/// A small deterministic generator (SplitMix64), so every benchmark archive is the same.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
+let usage = """
+    usage: evolve-bench make-archive N DIR [--tasks K]
+           evolve-bench select-step DIR [--selectors dgm,hgm,...] [--children C] [--runs R]
+           evolve-bench landscape [--seeds S] [--selectors dgm,hgm,...] [--max-evaluations M] [--batch B]
+           evolve-bench stub-llm PORT [--delay SECONDS] --answer FILE
+           evolve-bench sandbox-start [--runs R]
 
-func makeArchive(count: Int, at path: String) throws {
-    let seed = try Files.makeTemporaryDirectory(prefix: "bench-seed")
-    defer { Files.removeTree(seed) }
-    for i in 0..<8 {
-        try Data("def f\(i)(x):\n    return x + \(i)\n".utf8).write(to: URL(fileURLWithPath: "\(seed)/f\(i).py"))
-    }
-    try Data("name: bench\nrun: python3 agent.py\n".utf8).write(to: URL(fileURLWithPath: "\(seed)/agent.yaml"))
-    let archive = try Archive.create(at: path, seed: seed)
-    try archive.setScore(VariantID(0), score: 0.2, status: .valid)
-    var rng = SplitMix64(state: 42)
-    var trees = [try archive.variant(VariantID(0)).tree]
-    var scores = [0.2]
-    let start = Date()
-    for n in 1..<count {
-        // Parents from the recent past, as a search draws them; scores drift up with noise.
-        let window = min(n, 200)
-        let parent = n - 1 - rng.below(window)
-        let file = "f\(rng.below(8)).py"
-        let tree = try archive.writeTree(
-            base: trees[parent], changes: [file: .write("def g(x):\n    return x * \(n)\n")])
-        let invalid = rng.unit() < 0.15
-        let score = invalid ? nil : min(1, max(0, scores[parent] + (rng.unit() - 0.45) * 0.1))
-        let v = try archive.record(
-            parents: [VariantID(parent)], tree: invalid ? trees[parent] : tree,
-            metadata: VariantMetadata(
-                generation: n / 8 + 1, operator: "llm", run: "bench", status: invalid ? .invalid : .valid,
-                reason: invalid ? "empty diff" : nil, score: score, summary: "edit \(file) (child \(n))",
-                model: "bench"))
-        trees.append(v.tree)
-        scores.append(score ?? scores[parent])
-        if n % 10_000 == 0 {
-            let rate = Double(n) / Date().timeIntervalSince(start)
-            FileHandle.standardError.write(Data("  \(n) variants (\(Int(rate))/s)\n".utf8))
+    """
+
+struct UsageError: Error {}
+
+/// Positional arguments and `--name value` options of one subcommand.
+struct Arguments {
+    var positional: [String] = []
+    var options: [String: String] = [:]
+
+    init(_ words: ArraySlice<String>, allowed: Set<String>) throws {
+        var rest = words[...]
+        while let word = rest.popFirst() {
+            if word.hasPrefix("--") {
+                let name = String(word.dropFirst(2))
+                guard allowed.contains(name), let value = rest.popFirst() else { throw UsageError() }
+                options[name] = value
+            } else {
+                positional.append(word)
+            }
         }
     }
-    try archive.compact()
-    let rate = Double(count) / Date().timeIntervalSince(start)
-    print("made \(count) variants in \(String(format: "%.1f", Date().timeIntervalSince(start))) s (\(Int(rate))/s)")
+
+    func int(_ name: String, _ fallback: Int) throws -> Int {
+        guard let text = options[name] else { return fallback }
+        guard let value = Int(text), value >= 0 else { throw UsageError() }
+        return value
+    }
+
+    func list(_ name: String, _ fallback: [String]) -> [String] {
+        options[name].map { $0.split(separator: ",").map(String.init) } ?? fallback
+    }
 }
 
-let arguments = CommandLine.arguments.dropFirst()
+let words = CommandLine.arguments.dropFirst()
+let allSelectors = ["dgm", "novelty", "hgm", "greedy", "random"]
 do {
-    switch arguments.first {
-    case "make-archive" where arguments.count == 3:
-        try makeArchive(count: Int(arguments[arguments.startIndex + 1]) ?? 1000, at: arguments[arguments.startIndex + 2])
+    switch words.first {
+    case "make-archive":
+        let a = try Arguments(words.dropFirst(), allowed: ["tasks"])
+        guard a.positional.count == 2, let n = Int(a.positional[0]), n >= 1 else { throw UsageError() }
+        try makeArchive(count: n, at: a.positional[1], tasks: try a.int("tasks", 0))
+    case "select-step":
+        let a = try Arguments(words.dropFirst(), allowed: ["selectors", "children", "runs"])
+        guard a.positional.count == 1 else { throw UsageError() }
+        try selectStep(
+            path: a.positional[0], selectors: a.list("selectors", allSelectors),
+            children: max(1, try a.int("children", 2)), runs: max(1, try a.int("runs", 3)))
+    case "landscape":
+        let a = try Arguments(
+            words.dropFirst(), allowed: ["seeds", "selectors", "max-evaluations", "batch", "promise", "promise-noise"])
+        guard a.positional.isEmpty else { throw UsageError() }
+        var landscape = Landscape()
+        if let p = a.options["promise"] { landscape.rootPromise = Double(p) ?? landscape.rootPromise }
+        if let p = a.options["promise-noise"] { landscape.promiseNoise = Double(p) ?? landscape.promiseNoise }
+        landscape.maxEvaluations = max(1, try a.int("max-evaluations", landscape.maxEvaluations))
+        landscape.batch = max(1, try a.int("batch", landscape.batch))
+        try runLandscape(landscape, selectors: a.list("selectors", allSelectors), seeds: max(1, try a.int("seeds", 30)))
+    case "stub-llm":
+        let a = try Arguments(words.dropFirst(), allowed: ["delay", "answer"])
+        guard a.positional.count == 1, let port = UInt16(a.positional[0]), let answer = a.options["answer"],
+            let delay = Double(a.options["delay"] ?? "0"), delay >= 0
+        else { throw UsageError() }
+        try serveStubModel(port: port, delay: delay, answerFile: answer)
+    case "sandbox-start":
+        let a = try Arguments(words.dropFirst(), allowed: ["runs"])
+        guard a.positional.isEmpty else { throw UsageError() }
+        try await sandboxStart(runs: max(1, try a.int("runs", 200)))
     default:
-        FileHandle.standardError.write(Data("usage: evolve-bench make-archive N DIR\n".utf8))
-        exit(64)
+        throw UsageError()
     }
+} catch is UsageError {
+    FileHandle.standardError.write(Data(usage.utf8))
+    exit(64)
 } catch {
     FileHandle.standardError.write(Data("evolve-bench: \(error)\n".utf8))
     exit(1)

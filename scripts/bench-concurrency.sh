@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Latency-bound concurrency: a suite of N tasks (default 64) whose agent (scripts/bench-fixtures/waiting-agent)
+# makes one model call through the gateway; the model is evolve-bench's stub with a 1 s delay (agent_model
+# in the config). The search evaluates its seed on the suite with W workers and stops (budget: N
+# evaluations), so the wall time is the seed's evaluation plus the engine's start and stop. For each W:
+#   concurrency workers=W tasks=N seconds=S tasks_per_s=T ideal_per_s=I efficiency=E%
+# ideal = min(W, N) tasks per second (each task waits 1 s on the model; the rest of it is taken as free).
+#   scripts/bench-concurrency.sh [--tasks N] [--delay S] [W ...]     (workers default: 1 8 32)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bench-fixtures/lib.sh
+tasks=64 delay=1 workers=()
+while (($#)); do
+    case "$1" in
+        --tasks) tasks=$2; shift 2 ;;
+        --delay) delay=$2; shift 2 ;;
+        [0-9]*) workers+=("$1"); shift ;;
+        *) echo "usage: $0 [--tasks N] [--delay S] [W ...]" >&2; exit 64 ;;
+    esac
+done
+((${#workers[@]})) || workers=(1 8 32)
+
+bench_build
+work=$(mktemp -d /tmp/evolve-bench-concurrency.XXXXXX)
+trap 'bench_stub_stop; rm -rf "$work"' EXIT
+echo "Say anything." >"$work/answer.md"
+bench_stub "$delay" "$work/answer.md"
+
+suite=$work/waiting
+mkdir -p "$suite/tasks"
+cat >"$suite/suite.yaml" <<YAML
+name: waiting
+check: test -s answer.txt
+timeout_s: 60
+check_timeout_s: 10
+stages: [{tasks: all}]
+YAML
+for i in $(seq -w 1 "$tasks"); do
+    mkdir -p "$suite/tasks/t$i"
+    echo "Call the model once (task $i)." >"$suite/tasks/t$i/prompt.md"
+done
+for w in "${workers[@]}"; do
+    cat >"$work/config-$w.yaml" <<YAML
+archive: $work/archive-$w
+seed: $PWD/scripts/bench-fixtures/waiting-agent
+suites: [$suite]
+generations: 1
+children: 1
+workers: $w
+operators: [{name: scripted, weight: 1, file: $PWD/configs/edits/smoke.json}]
+agent_model: {provider: openai, base_url: "http://127.0.0.1:$stub_port/v1", api_key_env: STUB_KEY, model: stub, timeout_s: 60, retries: 0}
+budget: {evaluations: $tasks}
+sandbox: {timeout_s: 60, memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
+YAML
+    start=$(now_ns)
+    STUB_KEY=stub "$bin/evolve" search --config "$work/config-$w.yaml" >"$work/log-$w" 2>&1 \
+        || { tail -n 30 "$work/log-$w" >&2; echo "evolve search failed (workers $w)" >&2; exit 1; }
+    end=$(now_ns)
+    passed=$(sqlite3 "$work/archive-$w/index.sqlite" "SELECT COUNT(*) FROM evaluations WHERE status = 'passed'")
+    ((passed == tasks)) || { tail -n 20 "$work/log-$w" >&2; echo "only $passed of $tasks tasks passed (workers $w)" >&2; exit 1; }
+    awk -v w="$w" -v n="$tasks" -v ns="$((end - start))" -v d="$delay" 'BEGIN {
+        s = ns / 1e9; ideal = (w < n ? w : n) / d; rate = n / s
+        printf "concurrency workers=%d tasks=%d seconds=%.2f tasks_per_s=%.2f ideal_per_s=%.2f efficiency=%.0f%%\n", w, n, s, rate, ideal, 100 * rate / ideal }'
+done
