@@ -74,7 +74,7 @@ public final class EvaluationService: Sendable {
         }
 
         let agent = try checkoutAgent(variant)
-        defer { Files.removeTree(agent.scratch) }
+        defer { ScratchFolders.shared.remove(agent.scratch) }
 
         var results: [String: TaskOutcome] = [:]
         var fresh = Set<String>()
@@ -154,12 +154,12 @@ public final class EvaluationService: Sendable {
 
     /// Writes the variant's tree to a private folder and reads its agent.yaml.
     private func checkoutAgent(_ variant: Variant) throws -> (agent: TaskEvaluator.Agent, scratch: String) {
-        let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-agent")
+        let scratch = try ScratchFolders.shared.make(prefix: "evolve-agent")
         let source = "\(scratch)/\(variant.id)"
         do {
             try archive.checkout(variant.id, into: source, force: true)
         } catch {
-            Files.removeTree(scratch)
+            ScratchFolders.shared.remove(scratch)
             throw error
         }
         // The agent reads its source, never writes it: keep it readable for the sandbox's user.

@@ -64,8 +64,8 @@ public struct TaskEvaluator: Sendable {
             return outcome(.crashed, "agent.yaml: \(error)", "the agent cannot be run: \(error.message)")
         }
 
-        let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-task")
-        defer { Files.removeTree(scratch) }
+        let scratch = try ScratchFolders.shared.make(prefix: "evolve-task")
+        defer { ScratchFolders.shared.remove(scratch) }
         let workspace = "\(scratch)/workspace"
         try copyTree(task.workspacePath, to: workspace)
 

@@ -55,15 +55,22 @@ extension EvolveCommand {
                 archive: archive, workers: workers ?? config?.workers ?? 2, evaluator: TaskEvaluator(limits: limits))
             let selected = tasks.map(taskList)
             let live = !json
-            let report = try await service.evaluate(
-                EvaluationRequest(variant: variant, suite: suite, tasks: selected, recordScore: selected == nil)
-            ) { outcome in
-                guard live else { return }
-                let status = Terminal.style(
-                    outcome.status.rawValue, outcome.status.isPass ? "32" : "31", tty: Terminal.stderrIsTTY)
-                Terminal.note(
-                    "  \(outcome.task): \(status) (\(String(format: "%.2f s", outcome.durationSeconds)))"
-                        + (outcome.detail.map { " · \($0)" } ?? ""))
+            let report: EvaluationReport
+            do {
+                report = try await service.evaluate(
+                    EvaluationRequest(variant: variant, suite: suite, tasks: selected, recordScore: selected == nil)
+                ) { outcome in
+                    guard live else { return }
+                    let status = Terminal.style(
+                        outcome.status.rawValue, outcome.status.isPass ? "32" : "31", tty: Terminal.stderrIsTTY)
+                    Terminal.note(
+                        "  \(outcome.task): \(status) (\(String(format: "%.2f s", outcome.durationSeconds)))"
+                            + (outcome.detail.map { " · \($0)" } ?? ""))
+                }
+            } catch let error as EvolveError where error.kind == .interrupted {
+                // The process is already exiting (Ctrl-C): let that exit finish with its own status.
+                try await Task.sleep(for: .seconds(30))
+                throw error
             }
             emit(json ? report.renderJSON() + "\n" : report.renderTable(color: Terminal.stdoutIsTTY))
         }
