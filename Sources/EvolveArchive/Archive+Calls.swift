@@ -64,6 +64,26 @@ extension Archive {
         }
     }
 
+    /// The recorded calls of a run (every run when nil), oldest first.
+    public func calls(run: String? = nil) throws -> [LLMCallRow] {
+        try locked {
+            try db.rows(
+                """
+                SELECT run_id, variant, task_key, purpose, model, request_hash, tokens_in, tokens_out, latency_s,
+                       cost_usd, transcript_blob, created_at
+                FROM llm_calls WHERE ? IS NULL OR run_id = ? ORDER BY id
+                """, [run, run]
+            ) { row in
+                LLMCallRow(
+                    run: row.optionalString(0), variant: row.optionalInt(1).map(VariantID.init),
+                    taskKey: row.string(2), purpose: row.string(3), model: row.string(4),
+                    requestHash: row.string(5), tokensIn: row.int(6), tokensOut: row.int(7),
+                    latencySeconds: row.double(8), costUSD: row.double(9), transcriptBlob: row.string(10),
+                    createdAt: row.double(11))
+            }
+        }
+    }
+
     /// The transcripts of recorded calls (for replays), optionally only those of one variant's tasks.
     public func callTranscripts(variant: VariantID? = nil) throws -> [String] {
         let blobs: [String] = try locked {
