@@ -23,12 +23,12 @@ struct GatewayBenchmark {
         let server: Upstream
         if benchStub {
             server = try StubUpstream()
-            print("bench: upstream                                an in-process stub server (not llama-server)")
+            report("bench: upstream                                an in-process stub server (not llama-server)")
         } else {
             let local = LocalModelServer(files: try #require(benchModel))
             try await local.start()
             server = local
-            print("bench: upstream                                llama-server, \(LocalModelFiles.modelFileName)")
+            report("bench: upstream                                llama-server, \(LocalModelFiles.modelFileName)")
         }
         defer { server.stop() }
         let direct = OpenAICompatibleProvider(
@@ -89,12 +89,17 @@ struct GatewayBenchmark {
                 #expect(response.status == 200, "\(name): \(response.text)")
             }
         }
-        let directMedian = median(samples["direct"]!)
-        print("bench: calls per route                         \(Self.calls) (one-token answers, interleaved)")
+        let directSamples = samples["direct"]!
+        report("bench: calls per route                         \(Self.calls) (one-token answers, interleaved)")
         for (name, _) in routes {
             let m = median(samples[name]!)
-            let overhead = name == "direct" ? "" : String(format: "  overhead %+.3f ms", m - directMedian)
-            print("bench: median latency " + pad(name, 24) + String(format: " %7.3f ms", m) + overhead)
+            // The overhead is the median of the per-round differences to the direct call of the same round,
+            // which cancels most of the drift of a shared machine.
+            let paired = zip(samples[name]!, directSamples).map { $0 - $1 }
+            let overhead =
+                name == "direct"
+                ? "" : String(format: "  overhead (median of paired differences) %+.3f ms", median(paired))
+            report("bench: median latency " + pad(name, 24) + String(format: " %7.3f ms", m) + overhead)
         }
 
         // MARK: throughput: two agents at once (llama-server's two slots), 64-token answers
@@ -133,7 +138,7 @@ struct GatewayBenchmark {
             }
             let seconds = milliseconds(since: start) / 1000
             #expect(tokens > 0)
-            print(
+            report(
                 "bench: throughput " + pad(name, 8)
                     + String(
                         format: " 2 agents x %d calls: %8.1f generated tokens/s, %8.1f calls/min", perAgent,
@@ -157,6 +162,11 @@ struct GatewayBenchmark {
 private func milliseconds(since start: ContinuousClock.Instant) -> Double {
     let d = ContinuousClock.now - start
     return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+}
+
+/// Figures go to standard error, unbuffered, so that they survive a run that is cut short.
+private func report(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
 private func pad(_ text: String, _ width: Int) -> String {
