@@ -59,10 +59,17 @@ public final class SearchService: Sendable {
             }
             try archive.compact()
             return try stop(runID, .finished, generation: config.generations, started: started)
-        } catch is CancellationError {
-            return try stop(runID, .interrupted, generation: nil, started: started)
         } catch let error as EvolveError where error.kind == .budget {
             return try stop(runID, .budget(error.message), generation: nil, started: started)
+        } catch {
+            // Ctrl-C cancels whatever was in flight; a model call or a sandbox step may report that as its
+            // own error. Any error after cancellation is the interruption, not a failure.
+            if error is CancellationError || Task.isCancelled {
+                return try stop(runID, .interrupted, generation: nil, started: started)
+            }
+            try? archive.updateRun(runID, state: .failed)
+            try? archive.logEvent(run: runID, kind: "failed", message: "\(error)")
+            throw error
         }
     }
 

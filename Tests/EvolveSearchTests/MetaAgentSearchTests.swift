@@ -23,6 +23,18 @@ struct ScriptedMetaAgent: LLMProvider {
     }
 }
 
+/// A meta-agent that hangs until cancelled, then reports it as its own error (as libcurl calls do).
+struct HangingMetaAgent: LLMProvider {
+    let model = "stub-meta"
+    let kind = ProviderConfig.Kind.openai
+    let label = "hanging stub"
+
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        while !Task.isCancelled { try? await Task.sleep(nanoseconds: 5_000_000) }
+        throw EvolveError(.llm, "the call to the stub was cancelled")
+    }
+}
+
 @Suite(.serialized, .enabled(if: hasBubblewrap, "needs bubblewrap (scripts/setup.sh installs it)"))
 struct MetaAgentSearchTests {
     func writeConfig(_ dir: String) throws -> String {
@@ -88,5 +100,26 @@ struct MetaAgentSearchTests {
         #expect(why.contains("$0.00"))
         // Generation 1 spent $0.004 (two calls), over the $0.003 budget: no generation 2 was started.
         #expect(try prepared.service.archive.allVariants().map(\.generation).max() == 1)
+    }
+
+    @Test func ctrlCDuringAModelCallIsAnInterruptionNotAFailure() async throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "evolve-meta-cancel")
+        defer { Files.removeTree(dir) }
+        var request = SearchRequest(configPath: try writeConfig(dir), archivePath: dir + "/archive", baseDirectory: nil)
+        request.metaProvider = HangingMetaAgent()
+        let box = CancelBox()
+        let observer = QuietObserver { event in
+            if case .childStarted = event { box.cancel() }
+        }
+        let prepared = try await SearchSetup.prepare(request, observer: observer)
+        defer { prepared.environment.stop() }
+        let task = Task { try await prepared.service.run(runID: prepared.runID, resumed: false) }
+        box.task = task
+        let outcome = try await task.value
+        guard case .interrupted = outcome.ending else {
+            Issue.record("expected an interruption, got \(outcome.ending)")
+            return
+        }
+        #expect(try prepared.service.archive.lastRun()?.state == .interrupted)
     }
 }
