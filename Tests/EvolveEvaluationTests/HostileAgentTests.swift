@@ -27,8 +27,10 @@ struct HostileAgentTests {
             """
         let seed = try scratch.shellAgent(name, script: script)
         let archive = try archivePath.map { try Archive.create(at: $0, seed: seed) } ?? scratch.archive(seed: seed)
+        // One worker: the honest task runs after the hostile one, so a CPU hog (there is no CPU limit) cannot
+        // starve it past its short time limit; the point is that the engine goes on after the attack.
         let report = try await evaluate(
-            archive, suite: try scratch.smokeSuite(), tasks: ["s01-add", "s02-greet"], limits: limits)
+            archive, suite: try scratch.smokeSuite(), tasks: ["s01-add", "s02-greet"], workers: 1, limits: limits)
         #expect(report.status("s02-greet") == .passed, "the engine must go on with the other tasks")
         #expect(report.rows.count == 2)
         #expect(try archive.outcomes(tree: report.tree, suite: "smoke").count == 2, "both outcomes are recorded")
@@ -49,7 +51,7 @@ struct HostileAgentTests {
         let scratch = try Scratch()
         let marker = uniqueMarker("evolve-loop")
         let (report, _) = try await run(
-            "loop", hostile: "sh -c 'while :; do :; done' \(marker)", limits: SandboxLimits(timeoutSeconds: 2),
+            "loop", hostile: "sh -c 'while :; do :; done' \(marker)", limits: SandboxLimits(timeoutSeconds: 3),
             scratch: scratch)
         #expect(report.status("s01-add") == .timeout)
         #expect(hostProcesses(containing: marker).isEmpty)
