@@ -35,6 +35,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let transfer = Transfer(maxBytes: request.maxResponseBytes)
+        if ConnectionThread.mayBlock {
+            // On a server connection's own thread (the gateway forwarding a call): no hop to a worker.
+            return try perform(request, transfer)
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
                 if Task.isCancelled {

@@ -107,7 +107,7 @@ struct GatewayBenchmark {
         let body = try JSONSerialization.data(withJSONObject: [
             "messages": [["role": "user", "content": prompt]], "max_tokens": 64, "temperature": 0.7,
         ])
-        let perAgent = max(4, Self.calls / 4)
+        let perAgent = max(4, Self.calls / 8)
         for (name, viaGateway) in [("direct", false), ("gateway", true)] {
             let start = ContinuousClock.now
             let tokens = try await withThrowingTaskGroup(of: Int.self) { group in
