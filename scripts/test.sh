@@ -7,15 +7,21 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --deps-only
 
 echo "== swift build" >&2
-swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Write|Emitting|Linking|Applying|Merging)' || true
-echo "== swift test" >&2
-swift test --skip-build 2>&1 | tee /tmp/evolve-swift-test.log | grep -vE '^(􀟈|◇|↳)|^Test Case .* started|passed after [0-9.]+ seconds\.$' || true
-# `swift test` exits non-zero on a failure; keep that status (grep above would hide it).
+set +e +o pipefail
+swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Write|Emitting|Linking|Applying|Merging|Wrapping|Planning)'
 status=${PIPESTATUS[0]}
+set -e -o pipefail
+[[ $status -eq 0 ]] || { echo "swift build failed (exit $status)" >&2; exit "$status"; }
+echo "== swift test" >&2
+# Keep `swift test`'s own exit status: the filter after it must not hide a failure.
+set +e +o pipefail
+swift test --skip-build 2>&1 | tee /tmp/evolve-swift-test.log | grep -vE '^(􀟈|◇|↳)|^Test Case .* started|passed after [0-9.]+ seconds\.$'
+status=${PIPESTATUS[0]}
+set -e -o pipefail
 [[ $status -eq 0 ]] || { echo "swift test failed (exit $status); the full log is /tmp/evolve-swift-test.log" >&2; exit "$status"; }
 
 echo "== the coding agent's tests (Python unittest)" >&2
-/usr/bin/python3 -m unittest discover -s Tests/agents 2>&1 | tail -n 3
+/usr/bin/python3 -m unittest discover -s Tests/agents
 
 echo "== suite verifier" >&2
 scripts/verify-suites.sh | tail -n 1

@@ -27,6 +27,7 @@ struct HostileAgentTests {
             """
         let seed = try scratch.shellAgent(name, script: script)
         let archive = try archivePath.map { try Archive.create(at: $0, seed: seed) } ?? scratch.archive(seed: seed)
+        // The limits leave the honest task room on a loaded 2-core machine (CI builds alongside).
         // One worker: the honest task runs after the hostile one, so a CPU hog (there is no CPU limit) cannot
         // starve it past its short time limit; the point is that the engine goes on after the attack.
         let report = try await evaluate(
@@ -41,7 +42,7 @@ struct HostileAgentTests {
         let scratch = try Scratch()
         let (report, _) = try await run(
             "forkbomb", hostile: "bomb() { bomb | bomb & }; bomb; sleep 600",
-            limits: SandboxLimits(timeoutSeconds: 3, pids: 64), scratch: scratch)
+            limits: SandboxLimits(timeoutSeconds: 8, pids: 64), scratch: scratch)
         // The shell either keeps trying until the clock runs out or gives up when it cannot fork: both fail.
         #expect(report.status("s01-add") == .timeout || report.status("s01-add") == .failed)
         #expect(report.detail("s01-add").contains("hit the process limit (64)"), "\(report.detail("s01-add"))")
@@ -51,7 +52,7 @@ struct HostileAgentTests {
         let scratch = try Scratch()
         let marker = uniqueMarker("evolve-loop")
         let (report, _) = try await run(
-            "loop", hostile: "sh -c 'while :; do :; done' \(marker)", limits: SandboxLimits(timeoutSeconds: 3),
+            "loop", hostile: "sh -c 'while :; do :; done' \(marker)", limits: SandboxLimits(timeoutSeconds: 8),
             scratch: scratch)
         #expect(report.status("s01-add") == .timeout)
         #expect(hostProcesses(containing: marker).isEmpty)
