@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "EvolveEvaluation",
                 dependencies: ["EvolveArchive", "EvolveSandbox", "EvolveConfig", "EvolveSupport", "Yams"]),
         /// LLM providers over libcurl, the gateway, budgets.
-        .target(name: "EvolveLLM", dependencies: ["CCurl", "EvolveSupport"]),
+        .target(name: "EvolveLLM", dependencies: ["CCurl", "EvolveSupport", .product(name: "Logging", package: "swift-log")]),
         /// Mutation operators and edit formats.
         .target(name: "EvolveMutation",
                 dependencies: ["EvolveArchive", "EvolveLLM", "EvolveConfig", "EvolveEvaluation", "EvolveSupport"]),

@@ -3,6 +3,7 @@ import EvolveArchive
 import EvolveConfig
 import EvolveEvaluation
 import EvolveSandbox
+import EvolveSearch
 import EvolveSupport
 import Foundation
 
@@ -30,6 +31,8 @@ extension EvolveCommand {
         @Option(help: "How many sandboxes run at once (default: the config's workers, else 2).") var workers: Int?
         @Option(help: ArgumentHelp("A run configuration to take defaults from.", valueName: "FILE")) var config: String?
         @Flag(name: .long, help: "Print one JSON object instead of the table.") var json = false
+        @Flag(name: .long, help: "Run the tasks again with the model's recorded answers, compare with the recorded outcomes, record nothing.")
+        var replay = false
 
         static let defaultConfig = "configs/default.yaml"
 
@@ -51,8 +54,22 @@ extension EvolveCommand {
             let suite = try Suite.load(from: suitePath)
             let limits = config?.sandbox ?? .standard
             try limits.validate()
+            if replay {
+                try await runReplay(archive: archive, variant: variant, suite: suite, limits: limits, config: config)
+                return
+            }
+            // An agent that uses a model reaches it through the gateway, as in a search.
+            var evaluator = TaskEvaluator(limits: limits)
+            var environment: SearchEnvironment?
+            if var withModel = config, withModel.agentModel != nil {
+                withModel.operators = []
+                let started = try await SearchEnvironment.start(config: withModel, archive: archive, runID: "eval")
+                evaluator = started.evaluator
+                environment = started
+            }
+            defer { environment?.stop() }
             let service = EvaluationService(
-                archive: archive, workers: workers ?? config?.workers ?? 2, evaluator: TaskEvaluator(limits: limits))
+                archive: archive, workers: workers ?? config?.workers ?? 2, evaluator: evaluator)
             let selected = tasks.map(taskList)
             let live = !json
             let report: EvaluationReport
@@ -91,6 +108,27 @@ extension EvolveCommand {
         }
 
         nonisolated(unsafe) private static var signalSources: [DispatchSourceSignal] = []
+
+        /// `--replay`: the tasks again, with the recorded answers; a table of recorded against replayed.
+        private func runReplay(archive: Archive, variant: Variant, suite: Suite, limits: SandboxLimits,
+                               config: RunConfig?) async throws {
+            let rows = try await EvaluationReplay.run(
+                archive: archive, variant: variant, suite: suite, tasks: tasks.map(taskList), limits: limits,
+                turnLimit: config?.budget.turns ?? 30, workers: workers ?? config?.workers ?? 2)
+            var out = "Replay of \(variant.id) on \(suite.name) with the recorded model answers (nothing recorded):\n"
+            for row in rows {
+                let mark = row.same ? "same" : "DIFFERENT"
+                out += "  " + VariantTable.pad(row.task, 28) + VariantTable.pad(row.recorded?.rawValue ?? "not recorded", 14)
+                    + VariantTable.pad(row.replayed.status.rawValue, 12) + mark + "\n"
+            }
+            let same = rows.filter(\.same).count
+            out += "\(same) of \(rows.count) tasks reproduced their recorded outcome.\n"
+            emit(out)
+            if same != rows.count {
+                throw EvolveError(.invalidInput, "\(rows.count - same) task(s) did not reproduce",
+                                  hint: "the agent is not deterministic given its model's answers, or its sandbox differs")
+            }
+        }
 
         private func taskList(_ text: String) -> [String] {
             text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
