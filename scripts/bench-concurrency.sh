@@ -3,8 +3,11 @@
 # makes one model call through the gateway; the model is evolve-bench's stub with a 1 s delay (agent_model
 # in the config). The search evaluates its seed on the suite with W workers and stops (budget: N
 # evaluations), so the wall time is the seed's evaluation plus the engine's start and stop. For each W:
-#   concurrency workers=W tasks=N seconds=S tasks_per_s=T ideal_per_s=I efficiency=E%
-# ideal = min(W, N) tasks per second (each task waits 1 s on the model; the rest of it is taken as free).
+#   concurrency workers=W tasks=N seconds=S window=V task_s=D tasks_per_s=T ideal_per_s=I efficiency=E% command_efficiency=C%
+# S: the whole command (archive made from the seed, gateway started, ..., stopped); V: the evaluation window,
+# from the first task's start to the last outcome recorded; D: the mean task time (agent and check steps);
+# T = N / V; ideal I = min(W, N) tasks per second (each task waits 1 s on the model; the rest is taken as
+# free); E = T / I; C = (N / S) / I, start-up included.
 #   scripts/bench-concurrency.sh [--tasks N] [--delay S] [W ...]     (workers default: 1 8 32)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +61,10 @@ YAML
     end=$(now_ns)
     passed=$(sqlite3 "$work/archive-$w/index.sqlite" "SELECT COUNT(*) FROM evaluations WHERE status = 'passed'")
     ((passed == tasks)) || { tail -n 20 "$work/log-$w" >&2; echo "only $passed of $tasks tasks passed (workers $w)" >&2; exit 1; }
-    awk -v w="$w" -v n="$tasks" -v ns="$((end - start))" -v d="$delay" 'BEGIN {
-        s = ns / 1e9; ideal = (w < n ? w : n) / d; rate = n / s
-        printf "concurrency workers=%d tasks=%d seconds=%.2f tasks_per_s=%.2f ideal_per_s=%.2f efficiency=%.0f%%\n", w, n, s, rate, ideal, 100 * rate / ideal }'
+    # The evaluation window: from the first task's start (its outcome's time less its duration) to the last outcome.
+    read -r window task_s < <(sqlite3 -separator ' ' "$work/archive-$w/index.sqlite" \
+        "SELECT MAX(created_at) - MIN(created_at - duration_s), AVG(duration_s) FROM evaluations")
+    awk -v w="$w" -v n="$tasks" -v ns="$((end - start))" -v d="$delay" -v win="$window" -v ts="$task_s" 'BEGIN {
+        s = ns / 1e9; ideal = (w < n ? w : n) / d; rate = n / win
+        printf "concurrency workers=%d tasks=%d seconds=%.2f window=%.2f task_s=%.2f tasks_per_s=%.2f ideal_per_s=%.2f efficiency=%.0f%% command_efficiency=%.0f%%\n", w, n, s, win, ts, rate, ideal, 100 * rate / ideal, 100 * n / s / ideal }'
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Archive scale: on archives of N variants (default 1000 10000 100000; made by `evolve-bench make-archive
 # N DIR --tasks 10`, cached in $EVOLVE_BENCH_CACHE, default /tmp/evolve-bench-cache, since the largest takes
-# minutes to make), the wall time of `evolve lineage` (a leaf, and v0: the whole tree), `list --json`, `show`
+# minutes to make), the wall time of `evolve lineage` (a leaf, v0: the whole tree, v0 --depth 2), `list --json`,
+# `list --limit 20`, `show`
 # (median of 3 runs, output discarded), one selection step (Candidates.build + select, per selector, median
 # of 3 on a freshly opened archive) and the bytes on disk per variant. One line per figure:
 #   scale variants=N measure="..." ms=T        scale variants=N measure="bytes per variant" value=B
@@ -37,6 +38,8 @@ for n in "${sizes[@]}"; do
     echo "scale variants=$n measure=\"lineage v0 (the whole tree)\" ms=$(median_ms "$bin/evolve" lineage v0 --archive "$archive")"
     echo "scale variants=$n measure=\"list --json\" ms=$(median_ms "$bin/evolve" list --json --archive "$archive")"
     echo "scale variants=$n measure=\"show $mid\" ms=$(median_ms "$bin/evolve" show "$mid" --archive "$archive")"
+    echo "scale variants=$n measure=\"list --limit 20\" ms=$(median_ms "$bin/evolve" list --limit 20 --archive "$archive")"
+    echo "scale variants=$n measure=\"lineage v0 --depth 2\" ms=$(median_ms "$bin/evolve" lineage v0 --depth 2 --archive "$archive")"
     selectors=dgm,hgm,greedy,random,novelty
     # novelty compares every pair of candidates (O(N^2)): at 100,000 one step would take many minutes.
     ((n > 10000)) && selectors=dgm,hgm,greedy,random

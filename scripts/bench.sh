@@ -6,16 +6,19 @@
 # concurrency), scripts/bench-landscape.sh (search efficiency per selector) and, when the local model is
 # installed (scripts/setup.sh), a 10-generation search on the embedded default (configs/default.yaml).
 # Prints the raw figures on stderr as they come and the table (Markdown) on stdout at the end.
-#   scripts/bench.sh [--quick] [--skip NAME ...]    NAME: overhead sandbox scale concurrency landscape local
-# --quick: 200 children, archives of 1,000 and 10,000, 16 concurrent tasks, 10 seeds (about 4 minutes).
+#   scripts/bench.sh [--quick] [--skip NAME ...] [--table-from FILE]
+# NAME: overhead sandbox scale concurrency landscape local (the local-model search alone takes about 7 minutes).
+# --quick: 200 children, archives of 1,000 and 10,000, 16 concurrent tasks, 10 seeds (about 5 minutes).
+# --table-from FILE: run nothing, print the table from the raw figures a previous run printed on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-fixtures/lib.sh
-quick=0 skip=" "
+quick=0 skip=" " from=
 while (($#)); do
     case "$1" in
         --quick) quick=1; shift ;;
         --skip) skip+="$2 "; shift 2 ;;
+        --table-from) from=$2; shift 2 ;;
         *) echo "usage: $0 [--quick] [--skip overhead|sandbox|scale|concurrency|landscape|local]" >&2; exit 64 ;;
     esac
 done
@@ -26,21 +29,31 @@ else
 fi
 wants() { [[ "$skip" != *" $1 "* ]]; }
 
-bench_build
-export EVOLVE_BENCH_BIN=$bin
 raw=$(mktemp /tmp/evolve-bench-raw.XXXXXX)
 trap 'rm -f "$raw"' EXIT
+if [[ -n "$from" ]]; then
+    grep -E '^(evolve-search|evolve-phases|openevolve|sandbox-start|scale|concurrency|landscape|local|machine) ' "$from" >"$raw"
+    children=$(sed -n 's/^evolve-search children=\([0-9]*\).*/\1/p' "$raw" | head -n1)
+    runs=$(sed -n 's/^sandbox-start runs=\([0-9]*\).*/\1/p' "$raw" | head -n1)
+    seeds=$(sed -n 's/^landscape:.* \([0-9]*\) seeds$/\1/p' "$from" | head -n1)
+    for part in overhead:openevolve sandbox:sandbox-start scale:scale concurrency:concurrency landscape:landscape local:local; do
+        grep -q "^${part#*:} " "$raw" || skip+="${part%%:*} "
+    done
+else
+bench_build
+export EVOLVE_BENCH_BIN=$bin
 step() {  # runs a benchmark, shows its lines on stderr, keeps them in $raw
     echo "== $*" >&2
     "$@" | tee -a "$raw" >&2
 }
 started=$(date +%s)
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "machine load_before=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" | tee -a "$raw" >&2
 
 if wants overhead; then
     step scripts/bench-search.sh --children "$children"
     step scripts/bench-openevolve.sh --children "$children"
-    # Diagnostics: the same search with fewer children, without the syntax check / with the dgm selector.
+    # Diagnostics, 200 children each: as configured, without the syntax check, with the dgm selector.
+    step scripts/bench-search.sh --children 200
     step scripts/bench-search.sh --children 200 --no-syntax-check
     step scripts/bench-search.sh --children 200 --selector dgm
 fi
@@ -74,16 +87,19 @@ if wants local; then
     fi
 fi
 
+echo "machine load_after=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,) seconds=$(($(date +%s) - started)) quick=$quick when=$(date -u +%Y-%m-%dT%H:%MZ)" | tee -a "$raw" >&2
+fi
+
 # MARK: - The table
-get() {  # get PREFIX KEY [MATCH]: the value of KEY= on the first raw line starting with PREFIX (and containing MATCH)
-    grep "^$1 " "$raw" | grep -F -- "${3:-}" | head -n1 | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1
+get() {  # get PREFIX KEY [MATCH]: the first value of KEY= on the raw lines starting with PREFIX (and containing MATCH)
+    grep "^$1 " "$raw" | grep -F -- "${3:-}" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1
 }
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 <= b + 0 ? "met" : "**missed**") }'; }
 
 echo
 echo "Machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)), $(free -g | awk '/^Mem:/ {print $2}') GB RAM," \
     "$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r), $(swift --version 2>/dev/null | head -n1 | sed 's/ (.*//'), bubblewrap $(bwrap --version | cut -d' ' -f2)." \
-    "Load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg). Run: $(date -u +%Y-%m-%dT%H:%MZ), $(( $(date +%s) - started )) s$( ((quick)) && echo ", --quick")."
+    "Load average before: $(get machine load_before | tr , ' '), after: $(get machine load_after | tr , ' '). Run: $(get machine when), $(get machine seconds) s$( [[ "$(get machine quick)" == 1 ]] && echo ", --quick")."
 echo
 echo "| Figure | evolve | Compared against (same run) | Target | |"
 echo "| --- | --- | --- | --- | --- |"
@@ -92,7 +108,8 @@ if wants overhead; then
     echo "| Engine overhead per child ($children children, zero-latency stub, 2 workers) | $ev ms ($(get evolve-search seconds) s; every child committed, evaluated in the sandbox; Debian /usr/bin/python3) | OpenEvolve 0.4.0: $oe ms ($(get openevolve seconds) s; no sandbox, evaluation in its worker processes; venv on Debian /usr/bin/python3) | ≤ OpenEvolve | $(verdict "$ev" "$oe") |"
     nosyn=$(grep '^evolve-search .*syntax_check=false' "$raw" | tr ' ' '\n' | sed -n 's/^ms_per_child=//p')
     dgm=$(grep '^evolve-search .*selector=dgm' "$raw" | tr ' ' '\n' | sed -n 's/^ms_per_child=//p')
-    echo "| … the same, 200 children: without the syntax check / with the dgm selector instead of novelty | $nosyn / $dgm ms per child | OpenEvolve above | | |"
+    base=$(grep '^evolve-search children=200 .*selector=novelty syntax_check=true' "$raw" | tail -n1 | tr ' ' '\n' | sed -n 's/^ms_per_child=//p')
+    echo "| … 200 children: as above / without the syntax check / with the dgm selector instead of novelty | $base / $nosyn / $dgm ms per child | | | |"
     echo "| … of which making children (select, model call, apply, syntax check, commit) / evaluating (2 sandboxed steps, index writes) | $(get evolve-phases make_ms_per_child) / $(get evolve-phases evaluate_ms_per_child) ms per child (wall) | model call $(get evolve-phases model_latency_ms) ms; sandboxed task (agent + check) $(get evolve-phases task_ms) ms each, 2 at a time | | |"
 fi
 if wants sandbox; then
@@ -117,10 +134,10 @@ fi
 if wants concurrency; then
     while read -r line; do
         w=$(sed -n 's/.*workers=\([0-9]*\).*/\1/p' <<<"$line")
-        eff=$(sed -n 's/.*efficiency=\([0-9]*\)%.*/\1/p' <<<"$line")
+        eff=$(sed -n 's/.* efficiency=\([0-9]*\)%.*/\1/p' <<<"$line")
         mark=
         ((w == 32)) && mark=$( ((eff >= 90)) && echo met || echo "**missed**")
-        printf '| Latency-bound tasks (%s tasks, 1 s model wait each), %s workers | %s tasks/s (%s s) | ideal %s tasks/s: %s%% of ideal | 90 %% at 32 workers | %s |\n' \
+        printf '| Latency-bound tasks (%s tasks, 1 s model wait each), workers: %s | %s tasks/s (%s s) | ideal %s tasks/s: %s%% of ideal | 90 %% at 32 workers | %s |\n' \
             "$(get concurrency tasks)" "$w" "$(sed -n 's/.*tasks_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" \
             "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.*ideal_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" "$eff" "$mark"
     done < <(grep '^concurrency ' "$raw")
@@ -138,7 +155,7 @@ if wants landscape; then
 fi
 if wants local; then
     if grep -q '^local seconds' "$raw"; then
-        echo "| Local model (SmolLM2-135M): 10 generations on the embedded default | $(get local seconds) s wall, $(get local calls) calls, $(get local tokens_in) tokens in + $(get local tokens_out) out | model time $(get local model_s) s of it; best score $(get local best) from the seed's $(get local seed) ($(get local valid) valid of $(get local children) children) | | |"
+        echo "| Local model (SmolLM2-135M): 10 generations on the embedded default | $(get local seconds) s wall, $(get local calls) calls, $(get local tokens_in) tokens in + $(get local tokens_out) out | model calls $(get local model_s) s summed (up to 2 at a time); best score $(get local best) from the seed's $(get local seed) ($(get local valid) valid of $(get local children) children) | | |"
     else
         echo "| Local model: 10 generations on the embedded default | $(grep '^local ' "$raw" | cut -d' ' -f2) (scripts/setup.sh installs it) | | | |"
     fi
