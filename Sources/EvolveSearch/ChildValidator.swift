@@ -22,15 +22,20 @@ struct ChildValidator {
                 return "touched the protected path \(path)"
             }
         }
-        if syntaxCheck {
-            let python = try changed.filter { $0.hasSuffix(".py") }.compactMap { path -> (String, String)? in
-                try archive.fileContents(tree: tree, path: path).map { (path, $0) }
-            }
-            if !python.isEmpty, let error = try PythonSyntax.firstError(in: python) {
-                return "syntax error: \(error)"
-            }
+        if syntaxCheck, let error = try Self.syntaxError(archive: archive, tree: tree, parentTree: parent.tree) {
+            return error
         }
         return nil
+    }
+
+    /// The syntax error of the Python files a child changed, if any. Runs a Python process: the search
+    /// calls it where children are made concurrently, not where they are recorded one by one.
+    static func syntaxError(archive: Archive, tree: String, parentTree: String) throws -> String? {
+        guard tree != parentTree else { return nil }
+        let python = try archive.changedPaths(from: parentTree, to: tree).filter { $0.hasSuffix(".py") }
+            .compactMap { path -> (String, String)? in try archive.fileContents(tree: tree, path: path).map { (path, $0) } }
+        guard !python.isEmpty, let error = try PythonSyntax.firstError(in: python) else { return nil }
+        return "syntax error: \(error)"
     }
 }
 

@@ -132,7 +132,14 @@ public final class SearchService: Sendable {
                                 seed: SeededGenerator.derive(self.config.randomSeed, UInt64(generation), UInt64(child.slot), 7),
                                 suites: self.suites.map(\.name), suitesDirectory: self.config.suitesDir,
                                 key: Self.childKey(runID, generation, child.slot))
-                            let result = try await self.operators[child.operator]!.mutate(request)
+                            var result = try await self.operators[child.operator]!.mutate(request)
+                            // The syntax check starts a Python process: do it here, in parallel.
+                            if self.config.syntaxCheck, case .tree(let tree, let info) = result,
+                                let error = try ChildValidator.syntaxError(
+                                    archive: self.archive, tree: tree, parentTree: parents[0].tree)
+                            {
+                                result = .invalid(reason: error, info)
+                            }
                             return (child.slot, result, parents)
                         }
                     }
@@ -221,7 +228,7 @@ public final class SearchService: Sendable {
         case .tree(let newTree, let info):
             apply(info, to: &metadata)
             if let reason = try ChildValidator(archive: archive, protectedPaths: config.protectedPaths,
-                                               syntaxCheck: config.syntaxCheck)
+                                               syntaxCheck: false)  // checked where the child was made
                 .reasonToReject(tree: newTree, parent: parent)
             {
                 metadata.status = .invalid

@@ -144,7 +144,12 @@ public func makeSelector(name: String, k: Int, beta: Double) throws -> any Paren
 
 /// Behavioural novelty on per-task outcome vectors, with bit-packed Hamming distances.
 public enum Novelty {
-    /// For each vector, the mean normalised Hamming distance to its `k` nearest other vectors (0…1).
+    /// At most this many reference vectors are compared with each candidate (evenly spaced through the
+    /// archive), so a selection step stays linear in the archive's size.
+    public static let maxReferences = 2000
+
+    /// For each vector, the mean normalised Hamming distance to its `k` nearest other vectors (0…1), among
+    /// all vectors or, in a larger archive, among `maxReferences` evenly spaced ones.
     /// With one vector or none, novelty is 0.
     public static func scores(_ vectors: [[Bool]], k: Int) -> [Double] {
         let n = vectors.count
@@ -157,20 +162,29 @@ public enum Novelty {
             for (i, pass) in v.enumerated() where pass { bits[i / 64] |= 1 << UInt64(i % 64) }
             return bits
         }
-        let neighbours = min(k, n - 1)
+        let references: [Int] = n <= maxReferences
+            ? Array(0..<n) : (0..<maxReferences).map { $0 * n / maxReferences }
+        let neighbours = min(k, references.count - 1)
         var result = [Double](repeating: 0, count: n)
-        var distances = [Int](repeating: 0, count: n - 1)
+        var nearest = [Int](repeating: 0, count: neighbours)  // the k smallest distances, ascending
         for i in 0..<n {
-            var m = 0
-            for j in 0..<n where j != i {
+            var filled = 0
+            for j in references where j != i {
                 var d = 0
                 for w in 0..<words { d += (packed[i][w] ^ packed[j][w]).nonzeroBitCount }
-                distances[m] = d
-                m += 1
+                if filled < neighbours {
+                    var p = filled
+                    while p > 0 && nearest[p - 1] > d { nearest[p] = nearest[p - 1]; p -= 1 }
+                    nearest[p] = d
+                    filled += 1
+                } else if d < nearest[neighbours - 1] {
+                    var p = neighbours - 1
+                    while p > 0 && nearest[p - 1] > d { nearest[p] = nearest[p - 1]; p -= 1 }
+                    nearest[p] = d
+                }
             }
-            distances.sort()
-            let sum = distances.prefix(neighbours).reduce(0, +)
-            result[i] = Double(sum) / Double(neighbours) / Double(length)
+            let sum = nearest.prefix(filled).reduce(0, +)
+            result[i] = Double(sum) / Double(max(filled, 1)) / Double(length)
         }
         return result
     }

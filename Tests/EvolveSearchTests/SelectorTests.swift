@@ -52,6 +52,17 @@ func frequencies(_ selector: any ParentSelector, _ candidates: [Candidate], draw
         #expect(abs(scores[0] - expected) < 1e-12)
     }
 
+    @Test func noveltyInALargeArchiveUsesEvenlySpacedReferences() {
+        // 3,001 vectors: two crowds and one outlier. Against 2,000 references the crowds stay at 0 and the
+        // outlier is as far as it is from everyone.
+        var vectors = (0..<3000).map { i in i % 2 == 0 ? [true, true, false, false] : [false, false, true, true] }
+        vectors.append([true, false, true, false])
+        let scores = Novelty.scores(vectors, k: 3)
+        #expect(scores.count == 3001)
+        #expect(scores[0] == 0 && scores[1] == 0 && scores[2999] == 0)
+        #expect(scores[3000] == 0.5)
+    }
+
     @Test func noveltyWeightIsDGMTimesOnePlusBetaNovelty() {
         let selector = NoveltySelector(k: 2, beta: 2.0)
         let novelty = Novelty.scores(fixed.map(\.outcomes), k: 2)
