@@ -73,9 +73,24 @@ extension Archive {
         }
     }
 
-    /// Every variant, in id order.
+    /// The variant columns without the per-row parents subquery (for reading many rows at once).
+    static let variantColumnsWithoutParents = """
+        num, commit_id, tree_id, generation, operator, run_id, status, reason, score, summary, model, cost_usd,
+        created_at, slot, details, NULL
+        """
+
+    /// Every variant, in id order. Parents come from one pass over `variant_parents`, not a query per row.
     public func allVariants() throws -> [Variant] {
-        try locked { try db.rows("SELECT \(Self.variantColumns) FROM variants ORDER BY num", [], Self.variant(from:)) }
+        try locked {
+            var parents: [Int: [VariantID]] = [:]
+            try db.query("SELECT child, parent FROM variant_parents ORDER BY child, position") {
+                parents[$0.int(0), default: []].append(VariantID($0.int(1)))
+            }
+            var variants = try db.rows("SELECT \(Self.variantColumnsWithoutParents) FROM variants ORDER BY num", [],
+                                       Self.variant(from:))
+            for i in variants.indices { variants[i].parents = parents[variants[i].id.number] ?? [] }
+            return variants
+        }
     }
 
     /// The number of variants.

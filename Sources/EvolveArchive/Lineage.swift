@@ -39,10 +39,19 @@ extension Archive {
                     SELECT vp.child FROM variant_parents vp JOIN down ON vp.parent = down.n)
                 """
             var nodes: [VariantID: Variant] = [:]
-            try db.query("\(down) SELECT \(Self.variantColumns) FROM variants WHERE num IN (SELECT n FROM down)",
-                         [id.number]) {
+            try db.query(
+                "\(down) SELECT \(Self.variantColumnsWithoutParents) FROM variants WHERE num IN (SELECT n FROM down)",
+                [id.number]
+            ) {
                 let v = Self.variant(from: $0)
                 nodes[v.id] = v
+            }
+            // Parents in one pass (a subquery per row is what makes a 100,000-node tree slow).
+            try db.query(
+                "\(down) SELECT child, parent FROM variant_parents WHERE child IN (SELECT n FROM down) ORDER BY child, position",
+                [id.number]
+            ) {
+                nodes[VariantID($0.int(0))]?.parents.append(VariantID($0.int(1)))
             }
             var children: [VariantID: [VariantID]] = [:]
             for node in nodes.values.sorted(by: { $0.id < $1.id }) where node.id != id {
