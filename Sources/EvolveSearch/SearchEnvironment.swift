@@ -32,7 +32,6 @@ public final class SearchEnvironment: @unchecked Sendable {
         var stops: [@Sendable () -> Void] = []
         do {
             let usesLLM = config.operators.contains { $0.name == "llm" }
-            let usesSelf = config.operators.contains { $0.name == "self" }
             let needsLocal = (usesLLM && metaProvider == nil && config.metaAgent?.provider == .local)
                 || config.agentModel?.provider == .local
             let transport = CurlTransport()
@@ -91,7 +90,6 @@ public final class SearchEnvironment: @unchecked Sendable {
                     continue
                 }
             }
-            _ = usesSelf
             let evaluator = TaskEvaluator(limits: config.sandbox, gateway: gatewayAccess, turnLimit: config.budget.turns)
             return SearchEnvironment(operators: operators, evaluator: evaluator, stops: stops)
         } catch {

@@ -52,7 +52,7 @@ extension EvolveCommand {
             let interrupts = InterruptHandler(note: observer.note) { task.cancel() }
             defer { interrupts.stop() }
             let outcome = try await task.value
-            emit(FinalReport.render(outcome, archive: prepared.service.archive.path, archiveFlag: options.archive,
+            emit(FinalReport.render(outcome, archiveFlag: options.archive,
                                     color: Terminal.stdoutIsTTY))
             if case .interrupted = outcome.ending { throw ExitCode(130) }
         }
@@ -96,7 +96,7 @@ final class InterruptHandler: @unchecked Sendable {
 
 /// The table printed when a search ends, and what to do next.
 enum FinalReport {
-    static func render(_ outcome: SearchOutcome, archive: String, archiveFlag: String?, color: Bool) -> String {
+    static func render(_ outcome: SearchOutcome, archiveFlag: String?, color: Bool) -> String {
         let flag = archiveFlag.map { " --archive \($0)" } ?? ""
         var out = "\n"
         switch outcome.ending {
