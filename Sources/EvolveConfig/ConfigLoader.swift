@@ -130,7 +130,8 @@ public enum ConfigLoader {
 
     // MARK: - Messages
 
-    private static func describe(_ error: YamlError) -> String {
+    /// A YAML syntax error as `line:column: problem`, for any file evolve reads (configs, suites, agents).
+    public static func describe(_ error: YamlError) -> String {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
             return "\(mark.line):\(mark.column): \(problem)"

@@ -1,3 +1,4 @@
+import EvolveConfig
 import EvolveSupport
 import Foundation
 import Yams
@@ -23,7 +24,7 @@ struct YAMLDocument {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw EvolveError(.config, "\(path): \(describe(error))")
+            throw EvolveError(.config, "\(path): \(ConfigLoader.describe(error))")
         } catch {
             throw EvolveError(.config, "\(path): \(error)")
         }
@@ -32,15 +33,6 @@ struct YAMLDocument {
             throw EvolveError(.config, "\(path):\(node.mark?.line ?? 1): expected a mapping of keys to values")
         }
         return YAMLDocument(path: path, mapping: mapping)
-    }
-
-    private static func describe(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
-            return "\(mark.line):\(mark.column): \(problem)"
-        default:
-            return "\(error)"
-        }
     }
 
     // MARK: - Keys
