@@ -9,14 +9,15 @@ extension Archive {
         try locked {
             try db.rows(
                 """
-                SELECT tree_id, suite, task, attempt, status, duration_s, log_blob, detail, run_id
+                SELECT tree_id, suite, task, attempt, status, duration_s, log_blob, detail, run_id, verdicts
                 FROM evaluations WHERE tree_id = ? AND suite = ? ORDER BY task, attempt
                 """, [tree, suite]
             ) { row in
                 TaskOutcome(
                     tree: row.string(0), suite: row.string(1), task: row.string(2), attempt: row.int(3),
                     status: OutcomeStatus(rawValue: row.string(4)) ?? .crashed, durationSeconds: row.double(5),
-                    log: row.string(6), detail: row.optionalString(7), run: row.optionalString(8))
+                    log: row.string(6), detail: row.optionalString(7), run: row.optionalString(8),
+                    verdicts: TaskVerdicts.decode(row.optionalString(9)))
             }.map { outcome in
                 var outcome = outcome
                 // The log column holds the blob id; hand back the text.
@@ -36,11 +37,13 @@ extension Archive {
             let changed = try db.run(
                 """
                 INSERT OR IGNORE INTO evaluations
-                    (tree_id, suite, task, attempt, status, duration_s, log_blob, detail, run_id, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (tree_id, suite, task, attempt, status, duration_s, log_blob, detail, run_id, created_at,
+                     verdicts, tests_passed, tests_total)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 outcome.tree, outcome.suite, outcome.task, outcome.attempt, outcome.status.rawValue,
-                outcome.durationSeconds, logBlob, outcome.detail, outcome.run, Date().timeIntervalSince1970)
+                outcome.durationSeconds, logBlob, outcome.detail, outcome.run, Date().timeIntervalSince1970,
+                outcome.verdicts?.encoded(), outcome.verdicts?.passed, outcome.verdicts?.total)
             return changed == 1
         }
     }

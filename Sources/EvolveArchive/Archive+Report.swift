@@ -190,7 +190,7 @@ extension Archive {
                 let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
                 try db.query(
                     """
-                    SELECT tree_id, suite, task, status, duration_s, detail, run_id FROM evaluations
+                    SELECT tree_id, suite, task, status, duration_s, detail, run_id, verdicts FROM evaluations
                     WHERE attempt = 0 AND tree_id IN (\(marks)) ORDER BY suite, task
                     """, slice
                 ) {
@@ -198,7 +198,8 @@ extension Archive {
                         TaskOutcome(
                             tree: $0.string(0), suite: $0.string(1), task: $0.string(2),
                             status: OutcomeStatus(rawValue: $0.string(3)) ?? .crashed, durationSeconds: $0.double(4),
-                            log: "", detail: $0.optionalString(5), run: $0.optionalString(6)))
+                            log: "", detail: $0.optionalString(5), run: $0.optionalString(6),
+                            verdicts: TaskVerdicts.decode($0.optionalString(7))))
                 }
             }
             return outcomes

@@ -19,7 +19,7 @@ public final class Archive: @unchecked Sendable {
 
     static let repoName = "repo.git"
     static let indexName = "index.sqlite"
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     init(path: String, git: GitRepository, db: SQLiteDatabase) {
         self.path = path

@@ -165,10 +165,13 @@ public struct TaskOutcome: Sendable, Equatable, Codable {
     /// A short explanation, e.g. "killed after 120 s" or "dropped 3.1 MB of output".
     public var detail: String?
     public var run: String?
+    /// The per-test verdicts the engine read from the check (nil for outcomes recorded before verdicts
+    /// existed, or when the step never reached the check). Messages are trimmed and hidden-test text redacted.
+    public var verdicts: TaskVerdicts?
 
     public init(
         tree: String, suite: String, task: String, attempt: Int = 0, status: OutcomeStatus, durationSeconds: Double,
-        log: String, detail: String? = nil, run: String? = nil
+        log: String, detail: String? = nil, run: String? = nil, verdicts: TaskVerdicts? = nil
     ) {
         self.tree = tree
         self.suite = suite
@@ -179,5 +182,83 @@ public struct TaskOutcome: Sendable, Equatable, Codable {
         self.log = log
         self.detail = detail
         self.run = run
+        self.verdicts = verdicts
+    }
+
+    /// Expected tests passed over expected tests; for an outcome without verdicts, 1 when passed, else 0.
+    public var score: Double {
+        if let verdicts, verdicts.total > 0 { return Double(verdicts.passed) / Double(verdicts.total) }
+        return status.isPass ? 1 : 0
+    }
+}
+
+/// The verdict of one test of a task's check.
+public struct TestVerdict: Sendable, Equatable, Codable {
+    public enum Outcome: String, Sendable, Codable {
+        case passed, failed, error, skipped
+        /// Expected (found in the hidden tests) but never reported: the check ended before it.
+        case missing
+        /// Reported but not expected, or reported twice: a forged or broken report.
+        case unexpected
+    }
+
+    /// The test's id, e.g. `test_calc.TestAdd.test_floats`.
+    public var name: String
+    public var outcome: Outcome
+    /// The exception's type name, e.g. `AssertionError`.
+    public var exceptionType: String?
+    /// A trimmed message, hidden-test text redacted.
+    public var message: String?
+
+    public init(name: String, outcome: Outcome, exceptionType: String? = nil, message: String? = nil) {
+        self.name = name
+        self.outcome = outcome
+        self.exceptionType = exceptionType
+        self.message = message
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, outcome
+        case exceptionType = "type"
+        case message
+    }
+}
+
+/// Every verdict of one task's check and where they came from.
+public struct TaskVerdicts: Sendable, Equatable, Codable {
+    /// How the verdicts were read: `runner` (the trusted test runner), `junit`, `tap`, `metrics`, or
+    /// `exit-status` (one verdict from the check's exit status: forgeable by the code under test).
+    public var source: String
+    public var tests: [TestVerdict]
+    /// Numbers a `metrics` results file reported.
+    public var metrics: [String: Double]
+
+    public init(source: String, tests: [TestVerdict], metrics: [String: Double] = [:]) {
+        self.source = source
+        self.tests = tests
+        self.metrics = metrics
+    }
+
+    /// Expected tests that passed (unexpected reports are not counted).
+    public var passed: Int { tests.filter { $0.outcome == .passed }.count }
+    /// Expected tests (unexpected reports are not counted).
+    public var total: Int { tests.filter { $0.outcome != .unexpected }.count }
+    /// Whether every expected test passed and nothing unexpected was reported.
+    public var allPassed: Bool { total > 0 && tests.allSatisfy { $0.outcome == .passed } }
+    /// Whether the code under test could have chosen this verdict by exiting with status 0.
+    public var forgeable: Bool { source == Self.exitStatus }
+
+    public static let exitStatus = "exit-status"
+
+    /// The JSON stored in the index.
+    public func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+
+    public static func decode(_ text: String?) -> TaskVerdicts? {
+        guard let text, let data = text.data(using: .utf8) else { return nil }
+        return try? JSONDecoder().decode(TaskVerdicts.self, from: data)
     }
 }

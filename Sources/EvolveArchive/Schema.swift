@@ -46,6 +46,9 @@ enum Schema {
             detail      TEXT,
             run_id      TEXT,
             created_at  REAL NOT NULL,
+            verdicts     TEXT,
+            tests_passed INTEGER,
+            tests_total  INTEGER,
             PRIMARY KEY (tree_id, suite, task, attempt)
         );
         CREATE TABLE runs (
@@ -115,5 +118,28 @@ enum Schema {
                               hint: "update evolve")
         }
         try db.execute("PRAGMA synchronous = NORMAL")
+        if version < 2 { try migrateToVersion2(db) }
+    }
+
+    /// Schema 2 adds per-test verdicts to `evaluations` (`verdicts` JSON, `tests_passed`, `tests_total`);
+    /// rows recorded before keep NULL there and read back without verdicts.
+    static func migrateToVersion2(_ db: SQLiteDatabase) throws {
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            let columns = try db.rows("PRAGMA table_info(evaluations)") { $0.string(1) }
+            if !columns.contains("verdicts") {
+                try db.execute(
+                    """
+                    ALTER TABLE evaluations ADD COLUMN verdicts TEXT;
+                    ALTER TABLE evaluations ADD COLUMN tests_passed INTEGER;
+                    ALTER TABLE evaluations ADD COLUMN tests_total INTEGER;
+                    """)
+            }
+            try db.run("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
     }
 }

@@ -35,7 +35,8 @@ public struct EvaluationReport: Sendable {
     public var partial: Bool
     public var seconds: Double
 
-    /// Passed tasks over all tasks of the suite; tasks not run count as not passed.
+    /// Passed tasks over all tasks of the suite; tasks not run count as not passed. (A task passes only when
+    /// every expected test passed; per-test counts are in each outcome's verdicts.)
     public var score: Double { suiteTaskCount == 0 ? 0 : Double(passed) / Double(suiteTaskCount) }
 
     /// One line that says what happened, e.g. "ran 3 tasks, 2 already recorded: score 0.400 (2/5)".
@@ -52,8 +53,11 @@ public struct EvaluationReport: Sendable {
             parts.append("stopped after stage \(stage + 1) (threshold not reached; \(left) not run)")
         }
         let score = String(format: "%.3f", self.score)
+        let forgeable = rows.filter { $0.outcome?.verdicts?.forgeable == true }.count
         return parts.joined(separator: ", ") + ": score \(score) (\(passed)/\(suiteTaskCount) passed)"
             + (partial ? " [only the selected tasks were run]" : "")
+            + (forgeable > 0
+                ? " [\(forgeable) task\(forgeable == 1 ? "" : "s") judged by the check's exit status: forgeable]" : "")
     }
 
     // MARK: - Rendering
@@ -64,8 +68,8 @@ public struct EvaluationReport: Sendable {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         var out = "\(variant) on \(suite)\n"
         out +=
-            pad("TASK", width) + "  " + pad("STATUS", 10) + "  " + pad("TIME", 8) + "  " + pad("SOURCE", 8)
-            + "  DETAIL\n"
+            pad("TASK", width) + "  " + pad("STATUS", 10) + "  " + pad("TIME", 8) + "  " + pad("TESTS", 9) + "  "
+            + pad("SOURCE", 8) + "  DETAIL\n"
         for row in rows {
             let status = row.outcome?.status.rawValue ?? "not run"
             var shown = pad(status, 10)
@@ -75,9 +79,11 @@ public struct EvaluationReport: Sendable {
             }
             let time = row.outcome.map { String(format: "%.2f s", $0.durationSeconds) } ?? "-"
             let source = row.state == .ran ? "ran" : (row.state == .recorded ? "archive" : "-")
+            let tests = row.outcome?.verdicts.map { v in "\(v.passed)/\(v.total)" + (v.forgeable ? "!" : "") } ?? "-"
             let detail = (row.outcome?.detail ?? "").replacingOccurrences(of: "\n", with: " ")
             out +=
-                pad(row.task, width) + "  " + shown + "  " + pad(time, 8) + "  " + pad(source, 8) + "  "
+                pad(row.task, width) + "  " + shown + "  " + pad(time, 8) + "  " + pad(tests, 9) + "  "
+                + pad(source, 8) + "  "
                 + String(detail.prefix(140)) + "\n"
         }
         out += summary + "\n"
@@ -108,6 +114,10 @@ public struct EvaluationReport: Sendable {
             w.field("state", row.state.rawValue)
             w.field("duration_s", row.outcome?.durationSeconds)
             w.field("detail", row.outcome?.detail)
+            w.field("tests_passed", row.outcome?.verdicts?.passed)
+            w.field("tests_total", row.outcome?.verdicts?.total)
+            w.field("verdict_source", row.outcome?.verdicts?.source)
+            w.field("forgeable", row.outcome?.verdicts?.forgeable ?? false)
             w.endObject()
         }
         w.endArray()

@@ -9,6 +9,8 @@ import Yams
 ///     timeout_s: 120                                 # agent step
 ///     check_timeout_s: 60
 ///     stages: [{tasks: 10, threshold: 0.4}, {tasks: all}]
+///     results: unittest                              # how verdicts are read (CheckResults); default: from `check`
+///     feedback: verdicts                             # what the meta-agent sees of a check: verdicts (default) or full
 ///
 ///     tasks/<id>/prompt.md     the statement        tasks/<id>/tests/      hidden until the agent has exited
 ///     tasks/<id>/workspace/    the starting files   tasks/<id>/task.yaml   optional: check, timeout_s, check_timeout_s
@@ -19,13 +21,17 @@ public struct Suite: Sendable {
     public var timeoutSeconds: Double
     public var checkTimeoutSeconds: Double
     public var stages: [SuiteStage]
+    /// What the meta-agent and the self-improvement task see of a check (`feedback:`).
+    public var feedback: FeedbackLevel = .verdicts
     /// In the suite's order (by folder name).
     public var tasks: [SuiteTask]
 
     public static let defaultCheck = "python3 -m unittest discover -s tests"
     public static let defaultTimeoutSeconds = 120.0
     public static let defaultCheckTimeoutSeconds = 60.0
-    static let keys = ["name", "check", "timeout_s", "check_timeout_s", "stages", "description", "meta"]
+    static let keys = [
+        "name", "check", "timeout_s", "check_timeout_s", "stages", "results", "feedback", "description", "meta",
+    ]
 
     public init(
         name: String, directory: String, check: String, timeoutSeconds: Double, checkTimeoutSeconds: Double,
@@ -74,6 +80,14 @@ public struct Suite: Sendable {
         let check = try doc.string("check") ?? defaultCheck
         let timeout = try doc.seconds("timeout_s") ?? defaultTimeoutSeconds
         let checkTimeout = try doc.seconds("check_timeout_s") ?? defaultCheckTimeoutSeconds
+        let results = try doc.node("results").map { try CheckResults.parse($0, check: check, in: doc) }
+        var feedback = FeedbackLevel.verdicts
+        if let text = try doc.string("feedback") {
+            guard let level = FeedbackLevel(rawValue: text) else {
+                throw EvolveError(.config, "\(doc.location("feedback")): 'feedback' must be verdicts or full, not '\(text)'")
+            }
+            feedback = level
+        }
         let tasksDir = "\(directory)/tasks"
         guard Files.isDirectory(tasksDir) else {
             throw EvolveError(.config, "the suite in \(directory) has no tasks/ folder")
@@ -85,12 +99,15 @@ public struct Suite: Sendable {
         guard !ids.isEmpty else { throw EvolveError(.config, "the suite in \(directory) has no tasks") }
         let tasks = try ids.map {
             try SuiteTask.load(
-                id: $0, directory: "\(tasksDir)/\($0)", check: check, timeout: timeout, checkTimeout: checkTimeout)
+                id: $0, directory: "\(tasksDir)/\($0)", check: check, results: results, timeout: timeout,
+                checkTimeout: checkTimeout)
         }
         let stages = try doc.node("stages").map { try SuiteStage.parse($0, in: doc, taskIDs: ids) } ?? []
-        return Suite(
+        var suite = Suite(
             name: try doc.string("name") ?? (directory as NSString).lastPathComponent, directory: directory,
             check: check, timeoutSeconds: timeout, checkTimeoutSeconds: checkTimeout, stages: stages, tasks: tasks)
+        suite.feedback = feedback
+        return suite
     }
 }
 
@@ -106,10 +123,15 @@ public struct SuiteTask: Sendable, Equatable {
     public var testsPath: String?
     /// A line for `/bin/sh -c`, run in the workspace after the tests were copied in.
     public var check: String
+    /// How the verdicts are read; nil means "recognised from `check`" (see `resultsFormat`).
+    public var results: CheckResults?
     public var timeoutSeconds: Double
     public var checkTimeoutSeconds: Double
 
-    static let keys = ["check", "timeout_s", "check_timeout_s", "description", "meta"]
+    static let keys = ["check", "results", "timeout_s", "check_timeout_s", "description", "meta"]
+
+    /// The declared `results:`, else the trusted runner for a plain unittest/pytest check, else the exit status.
+    public var resultsFormat: CheckResults { results ?? CheckResults.detect(check) ?? .exitStatus }
 
     public init(
         id: String, directory: String, promptPath: String, workspacePath: String?, testsPath: String?, check: String,
@@ -125,9 +147,10 @@ public struct SuiteTask: Sendable, Equatable {
         self.checkTimeoutSeconds = checkTimeoutSeconds
     }
 
-    static func load(id: String, directory: String, check: String, timeout: Double, checkTimeout: Double) throws
-        -> SuiteTask
-    {
+    static func load(
+        id: String, directory: String, check: String, results: CheckResults? = nil, timeout: Double,
+        checkTimeout: Double
+    ) throws -> SuiteTask {
         let prompt = "\(directory)/prompt.md"
         guard Files.exists(prompt) else {
             throw EvolveError(.config, "task \(id) has no prompt.md (in \(directory))")
@@ -137,11 +160,17 @@ public struct SuiteTask: Sendable, Equatable {
             workspacePath: Files.isDirectory("\(directory)/workspace") ? "\(directory)/workspace" : nil,
             testsPath: Files.isDirectory("\(directory)/tests") ? "\(directory)/tests" : nil, check: check,
             timeoutSeconds: timeout, checkTimeoutSeconds: checkTimeout)
+        task.results = results
         let yaml = "\(directory)/task.yaml"
         if Files.exists(yaml) {
             let doc = try YAMLDocument.load(yaml)
             try doc.requireOnlyKeys(keys)
             task.check = try doc.string("check") ?? check
+            if let node = doc.node("results") {
+                task.results = try CheckResults.parse(node, check: task.check, in: doc)
+            } else if doc.has("check") {
+                task.results = nil  // a check of its own: recognised from that line
+            }
             task.timeoutSeconds = try doc.seconds("timeout_s") ?? timeout
             task.checkTimeoutSeconds = try doc.seconds("check_timeout_s") ?? checkTimeout
         }

@@ -81,24 +81,59 @@ public struct TaskEvaluator: Sendable {
             return outcome(.crashed, log, "agent step " + agentResult.summary(limits: limits(task.timeoutSeconds)))
         }
 
-        // 2. The check step: the hidden tests replace whatever the agent left under tests/; a new sandbox
-        //    without the agent's source or the gateway.
-        try restoreTests(task, workspace: workspace)
+        // 2. The check step: a folder without the agent's tests/, the hidden tests and the trusted runner mounted
+        //    read-only outside it, a results folder of its own; a new sandbox without the agent's source or the
+        //    gateway. The verdicts come from the results, never from the exit status alone (unless the suite's
+        //    check leaves nothing else to read, which the outcome then says).
+        let format = task.resultsFormat
+        let expected: [String]?
+        do {
+            expected = try expectedTests(task, format: format)
+        } catch let error as EvolveError {
+            return outcome(.failed, log, "cannot list the hidden tests: \(error.message)")
+        }
+        let checkFolder = try prepareCheckWorkspace(task, agentWorkspace: workspace, scratch: scratch)
+        let resultsFolder = "\(scratch)/results"
+        try Self.makeFolder(resultsFolder)
+        chmod(resultsFolder, 0o777)
+        if let name = format.resultsFileInCheckFolder { unlink("\(checkFolder)/\(name)") }
         let checkLimits = limits(task.checkTimeoutSeconds)
         let check = try await sandbox.run(
-            SandboxSpec(
-                command: .shell(task.check), workspace: workspace, workspaceMount: Self.workspaceMount,
-                limits: checkLimits))
+            try checkStep(task, format: format, folder: checkFolder, resultsFolder: resultsFolder, limits: checkLimits))
         log += section("check", check, checkLimits)
         if check.termination == .killed { throw CancellationError() }
-        let detail = "check " + check.summary(limits: checkLimits)
-        if let status = Self.limitStatus(check.termination) { return outcome(status, log, detail) }
-        if check.succeeded { return outcome(.passed, log, nil) }
-        if let signal = check.signal, Self.crashSignals.contains(signal) { return outcome(.crashed, log, detail) }
+        let verdicts = readVerdicts(
+            format: format, expected: expected, check: check, checkFolder: checkFolder, resultsFolder: resultsFolder,
+            redactor: HiddenTextRedactor.forTests(task.testsPath))
+        var judged = judge(verdicts.verdicts, problem: verdicts.problem, check: check, limits: checkLimits)
         let agentNoteworthy =
             agentResult.exitStatus != 0 || agentResult.forksRefused > 0 || agentResult.outputBytesDropped > 0
-        return outcome(
-            .failed, log, agentNoteworthy ? "agent \(agentResult.summary(limits: limits)); \(detail)" : detail)
+        if judged.status != .passed, agentNoteworthy, let detail = judged.detail {
+            judged.detail = "agent \(agentResult.summary(limits: limits)); \(detail)"
+        }
+        var result = outcome(judged.status, log, judged.detail)
+        result.verdicts = verdicts.verdicts
+        return result
+    }
+
+    /// The folder the check runs in, made from the agent's workspace: nothing at `tests` (the hidden tests are
+    /// mounted there read-only). For now the agent's workspace itself, cleared of `tests`; the bounded copy of
+    /// the workspace's files plugs in here.
+    private func prepareCheckWorkspace(_ task: SuiteTask, agentWorkspace: String, scratch: String) throws -> String {
+        let target = "\(agentWorkspace)/tests"
+        var st = stat()
+        if lstat(target, &st) == 0 {
+            if (st.st_mode & S_IFMT) != S_IFDIR {
+                unlink(target)
+            } else {
+                try? FileManager.default.removeItem(atPath: target)
+            }
+            guard lstat(target, &st) != 0 else {
+                throw EvolveError(.io, "cannot clear \(target) before mounting the hidden tests there")
+            }
+        }
+        if task.testsPath != nil { try Self.makeFolder(target) }
+        return agentWorkspace
     }
 
     // MARK: - Steps
@@ -171,28 +206,6 @@ public struct TaskEvaluator: Sendable {
             }
         } catch {
             throw EvolveError(.io, "cannot prepare the workspace \(destination): \(error.localizedDescription)")
-        }
-    }
-
-    /// Removes whatever the agent left at `tests` (a folder, a file, a link) and copies the hidden tests in.
-    private func restoreTests(_ task: SuiteTask, workspace: String) throws {
-        let target = "\(workspace)/tests"
-        if Files.exists(target) {
-            var st = stat()
-            if lstat(target, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR {
-                unlink(target)
-            } else {
-                try? FileManager.default.removeItem(atPath: target)
-            }
-            guard !Files.exists(target) else {
-                throw EvolveError(.io, "cannot clear \(target) before copying the hidden tests in")
-            }
-        }
-        guard let tests = task.testsPath else { return }
-        do {
-            try FileManager.default.copyItem(atPath: tests, toPath: target)
-        } catch {
-            throw EvolveError(.io, "cannot copy the hidden tests of \(task.id): \(error.localizedDescription)")
         }
     }
 }

@@ -12,7 +12,8 @@ public struct TaskFailure: Sendable, Equatable {
     public var detail: String?
     /// The task statement (`prompt.md`), when the suite can be read.
     public var statement: String?
-    /// The whole recorded log; prompts trim it.
+    /// What the prompts may show of the task's log (prompts trim it): the agent step's output and the check's
+    /// per-test verdicts; the check's raw output only for a suite with `feedback: full`.
     public var log: String
 
     public var key: String { "\(suite)/\(task)" }
@@ -50,7 +51,8 @@ public struct ParentReport: Sendable {
                     report.failures.append(
                         TaskFailure(
                             suite: name, task: task, status: outcome.status, detail: outcome.detail,
-                            statement: suite?.task(task).flatMap { statement($0) }, log: outcome.log))
+                            statement: suite?.task(task).flatMap { statement($0) },
+                            log: Feedback.text(of: outcome, level: suite?.feedback ?? .verdicts)))
                 }
             }
         }
@@ -66,6 +68,44 @@ public struct ParentReport: Sendable {
         guard !failures.isEmpty else { return nil }
         var generator = SeededGenerator(seed: seed ^ 0xF0C5_7A5C)
         return failures[Int(generator.next() % UInt64(failures.count))]
+    }
+}
+
+// MARK: - Feedback
+
+/// What a meta-agent may read of an outcome: never the hidden tests. The agent step never sees the tests,
+/// so its output is shown; of the check only the verdicts are (test, outcome, exception type, a trimmed
+/// message with hidden-test text already redacted by the evaluator), unless the suite says `feedback: full`.
+public enum Feedback {
+    /// The heading that starts the check step's section of a log (`TaskEvaluator`).
+    static let checkHeading = "── check step: "
+
+    public static func text(of outcome: TaskOutcome, level: FeedbackLevel) -> String {
+        if level == .full { return outcome.log }
+        var text = agentPart(of: outcome.log)
+        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+        guard let verdicts = outcome.verdicts else {
+            return text + "── check: output not shown (the hidden tests stay hidden) ──\n"
+        }
+        text += "── check: \(verdicts.passed)/\(verdicts.total) tests passed ──\n"
+        for verdict in verdicts.tests {
+            var line = verdict.outcome == .passed ? "ok    " : "FAIL  "
+            line += "\(verdict.name) (\(verdict.outcome.rawValue))"
+            if let type = verdict.exceptionType { line += " \(type)" }
+            if let message = verdict.message {
+                line += ": " + message.replacingOccurrences(of: "\n", with: " ⏎ ")
+            }
+            text += line + "\n"
+        }
+        return text
+    }
+
+    /// The log up to the first check heading: the agent's output, which a check cannot have written into
+    /// (a heading forged by the agent only cuts its own output shorter).
+    static func agentPart(of log: String) -> String {
+        guard let range = log.range(of: "\n" + checkHeading) ?? (log.hasPrefix(checkHeading) ? log.startIndex..<log.startIndex : nil)
+        else { return log }
+        return String(log[..<range.lowerBound])
     }
 }
 

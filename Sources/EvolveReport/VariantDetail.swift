@@ -103,6 +103,10 @@ public struct VariantDetail: Sendable {
                     "<span class=\"o-\(o.status.isPass ? "pass" : "fail")\">\(mark)</span> "
                     + "\(Markup.escape(o.task)) <span class=\"muted\">\(o.status.rawValue)"
                 if o.durationSeconds > 0 { head += String(format: " · %.1f s", o.durationSeconds) }
+                if let v = o.verdicts {
+                    head += " · \(v.passed)/\(v.total) tests"
+                    if v.forgeable { head += " · <b title=\"judged by the check's exit status\">forgeable verdict</b>" }
+                }
                 if let detail = o.detail { head += " · \(Markup.escape(detail))" }
                 head += "</span>"
                 if o.log.isEmpty {
@@ -144,6 +148,9 @@ public struct VariantDetail: Sendable {
             w.field("status", o.status.rawValue)
             w.field("duration_s", o.durationSeconds)
             w.field("detail", o.detail)
+            w.field("tests_passed", o.verdicts?.passed)
+            w.field("tests_total", o.verdicts?.total)
+            w.field("verdict_source", o.verdicts?.source)
             w.field("log", o.log)
             w.endObject()
         }
