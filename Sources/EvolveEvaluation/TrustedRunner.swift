@@ -213,6 +213,8 @@ def run(tests, pattern, style, workspace, results):
     _KeyboardInterrupt = KeyboardInterrupt
     _spec, _module_from_spec = importlib.util.spec_from_file_location, importlib.util.module_from_spec
     _modules = sys.modules
+    _stdout, _stderr = sys.stdout, sys.stderr
+    summary = []
     case_dict = dict(unittest.TestCase.__dict__)
     _setattr = setattr
 
@@ -233,6 +235,7 @@ def run(tests, pattern, style, workspace, results):
             line = line[n:]
 
     def verdict(test, outcome, error=None):
+        summary.append((test, outcome))
         record = {"test": test, "outcome": outcome}
         if error is not None:
             try:
@@ -358,6 +361,19 @@ def run(tests, pattern, style, workspace, results):
                 pass
     emit({"done": _len(expected)})
     os.close(fd)
+    # For people reading the log: what the tests printed, then one line per test (the engine reads the file).
+    for stream in (_stdout, _stderr, sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except _BaseException:
+            pass
+    passed = _len([1 for _, outcome in summary if outcome == "passed"])
+    lines = ["runner: %s %s" % (outcome, test) for test, outcome in summary]
+    lines.append("runner: %d/%d tests passed" % (passed, _len(expected)))
+    try:
+        _write(1, ("\n".join(lines) + "\n").encode("utf-8", "replace"))
+    except _BaseException:
+        pass
     _exit(0)
 
 

@@ -29,6 +29,19 @@ struct RewardHackingTests {
         "mkdir -p \"$(dirname '\(file)')\"; cat > '\(file)' <<'EVOLVE_EOF'\n\(text)\nEVOLVE_EOF\n"
     }
 
+    /// The smoke suite judged as before verdicts: the same unittest line, its exit status the outcome.
+    func exitStatusSuite(_ scratch: Scratch) throws -> Suite {
+        var suite = try scratch.smokeSuite()
+        for index in suite.tasks.indices { suite.tasks[index].results = .exitStatus }
+        return suite
+    }
+
+    /// Shows the attack is real: judged by the exit status of the very same check, it passes.
+    func expectFoolsTheExitStatus(_ name: String, script: String, scratch: Scratch) async throws {
+        let fooled = try await outcome(name + "-old", script: script, suite: try exitStatusSuite(scratch), scratch: scratch)
+        #expect(fooled.status == .passed, "the attack should fool an exit-status check: \(fooled.detail ?? "")")
+    }
+
     func expectDefeated(_ outcome: TaskOutcome, _ comment: Comment? = nil) {
         #expect(outcome.status == .failed, "\(comment ?? "") \(outcome.detail ?? "")")
         #expect(outcome.verdicts?.source == "runner")
@@ -73,6 +86,7 @@ struct RewardHackingTests {
         let calc = "import os\nos._exit(0)\n" + Self.wrongAdd
         let outcome = try await outcome("osexit", script: Self.write("calc.py", calc), scratch: scratch)
         expectDefeated(outcome)
+        try await expectFoolsTheExitStatus("osexit", script: Self.write("calc.py", calc), scratch: scratch)
         #expect(outcome.verdicts?.tests.allSatisfy { $0.outcome == .missing } == true)
         #expect(outcome.detail?.contains("ended before it finished reporting") == true, "\(outcome.detail ?? "")")
     }
@@ -115,6 +129,7 @@ struct RewardHackingTests {
             """
         let script = Self.write("calc.py", Self.wrongAdd) + Self.write("unittest.py", fake)
         expectDefeated(try await outcome("shadow-module", script: script, scratch: scratch))
+        try await expectFoolsTheExitStatus("shadow-module", script: script, scratch: scratch)
     }
 
     @Test func aUnittestPackageBesideTheCode() async throws {
@@ -124,6 +139,7 @@ struct RewardHackingTests {
             Self.write("calc.py", Self.wrongAdd) + Self.write("unittest/__init__.py", fake)
             + Self.write("unittest/__main__.py", "print('OK')\n")
         expectDefeated(try await outcome("shadow-package", script: script, scratch: scratch))
+        try await expectFoolsTheExitStatus("shadow-package", script: script, scratch: scratch)
     }
 
     @Test func patchingUnittestToReportSuccess() async throws {
@@ -144,6 +160,7 @@ struct RewardHackingTests {
             unittest.TestResult.addFailure = lambda self, test, err: self.addSuccess(test)
             """ + "\n" + Self.wrongAdd
         expectDefeated(try await outcome("patch", script: Self.write("calc.py", calc), scratch: scratch))
+        try await expectFoolsTheExitStatus("patch", script: Self.write("calc.py", calc), scratch: scratch)
     }
 
     // MARK: - Fake reports
