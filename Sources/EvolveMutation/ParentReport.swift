@@ -93,7 +93,7 @@ public enum Feedback {
             line += "\(verdict.name) (\(verdict.outcome.rawValue))"
             if let type = verdict.exceptionType { line += " \(type)" }
             if let message = verdict.message {
-                line += ": " + message.replacingOccurrences(of: "\n", with: " ⏎ ")
+                line += ": " + message.replacingOccurrences(of: "\n", with: "\n      ")
             }
             text += line + "\n"
         }

@@ -73,7 +73,7 @@ struct FeedbackLeakTests {
         let (report, variant, archive) = try await leakedReport(feedback: nil, in: dir)
         for text in try prompts(report, variant: variant, archive: archive) {
             for line in Self.hiddenLines { #expect(!text.contains(line), "a prompt holds hidden test text: \(line)") }
-            #expect(text.contains("test_calc.TestAdd.test_negative"), "the verdicts are shown")
+            #expect(text.contains("test_calc.TestAdd.test_"), "the verdicts are shown")
             #expect(text.contains("ValueError"))
         }
         #expect(report.failures.first?.log.contains("agent: wrote calc.py") == true, "the agent's own output stays")

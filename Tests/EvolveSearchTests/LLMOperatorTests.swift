@@ -91,10 +91,21 @@ final class DemoArchive {
     /// Records outcomes for a tree: the named tasks failed (with `log`, or a generic one), the rest passed.
     func recordOutcomes(tree: String? = nil, failed: [String: String], passed: [String]) throws {
         for (task, log) in failed {
+            // The verdict the trusted runner reports for such a log: the assertion's message, nothing else of it.
+            let message =
+                log.components(separatedBy: "AssertionError: ").dropFirst().first?
+                .components(separatedBy: "\n\n").first ?? log
+            let verdicts = TaskVerdicts(
+                source: "runner",
+                tests: [
+                    TestVerdict(
+                        name: "test_output.TestOutput.test_output", outcome: .failed, exceptionType: "AssertionError",
+                        message: message)
+                ])
             try archive.record(
                 TaskOutcome(
                     tree: tree ?? seed.tree, suite: "demo", task: task, status: .failed, durationSeconds: 0.1, log: log,
-                    detail: "check exit 1"))
+                    detail: "check exit 1", verdicts: verdicts))
         }
         for task in passed {
             try archive.record(
