@@ -48,10 +48,43 @@ public struct TaskEvaluator: Sendable {
         self.turnLimit = turnLimit
     }
 
-    /// Runs the task; throws only when the engine (not the agent) failed, or when cancelled.
+    /// Runs the task; throws only when cancelled or when the sandbox cannot start. Whatever the agent left in
+    /// its workspace (a tree deeper than `PATH_MAX`, millions of files, FIFOs, links, unreadable folders …)
+    /// ends the task as `crashed` with the reason, and the task's scratch folder is removed in every case.
     public func evaluate(_ task: SuiteTask, suite: String, agent: Agent, run: String? = nil) async throws -> TaskOutcome
     {
         let started = Date()
+        let scratch = try ScratchFolders.shared.make(prefix: "evolve-task")
+        var result: TaskOutcome
+        do {
+            result = try await evaluate(task, suite: suite, agent: agent, run: run, scratch: scratch, started: started)
+        } catch {
+            ScratchFolders.shared.discard(scratch)
+            guard let reason = Self.containedFailure(error) else { throw error }
+            return TaskOutcome(
+                tree: agent.tree, suite: suite, task: task.id, status: .crashed,
+                durationSeconds: Date().timeIntervalSince(started), log: "engine: \(error)\n", detail: reason, run: run)
+        }
+        do {
+            try ScratchFolders.shared.remove(scratch)
+        } catch {
+            result.status = .crashed
+            result.detail = "the task's folder cannot be removed: \(error)"
+        }
+        return result
+    }
+
+    /// Why an engine error ends just this task (as `crashed`), or nil when it must stop the evaluation: a
+    /// cancellation, or a sandbox that cannot start (every task would fail the same way, and outcomes are kept).
+    static func containedFailure(_ error: any Error) -> String? {
+        if error is CancellationError || Task.isCancelled { return nil }
+        if let error = error as? EvolveError, error.kind == .sandbox || error.kind == .interrupted { return nil }
+        return "engine error while running the task: \(error)"
+    }
+
+    private func evaluate(
+        _ task: SuiteTask, suite: String, agent: Agent, run: String?, scratch: String, started: Date
+    ) async throws -> TaskOutcome {
         func outcome(_ status: OutcomeStatus, _ log: String, _ detail: String?) -> TaskOutcome {
             TaskOutcome(
                 tree: agent.tree, suite: suite, task: task.id, status: status,
@@ -64,8 +97,6 @@ public struct TaskEvaluator: Sendable {
             return outcome(.crashed, "agent.yaml: \(error)", "the agent cannot be run: \(error.message)")
         }
 
-        let scratch = try ScratchFolders.shared.make(prefix: "evolve-task")
-        defer { ScratchFolders.shared.remove(scratch) }
         let workspace = "\(scratch)/workspace"
         try copyTree(task.workspacePath, to: workspace)
 
@@ -83,11 +114,16 @@ public struct TaskEvaluator: Sendable {
 
         // 2. The check step: the hidden tests replace whatever the agent left under tests/; a new sandbox
         //    without the agent's source or the gateway.
-        try restoreTests(task, workspace: workspace)
+        let checkWorkspace: String
+        do {
+            checkWorkspace = try prepareCheckWorkspace(task, agentWorkspace: workspace, scratch: scratch)
+        } catch let error as TreeCopyError {
+            return outcome(.crashed, log, "the workspace the agent left cannot be checked: \(error)")
+        }
         let checkLimits = limits(task.checkTimeoutSeconds)
         let check = try await sandbox.run(
             SandboxSpec(
-                command: .shell(task.check), workspace: workspace, workspaceMount: Self.workspaceMount,
+                command: .shell(task.check), workspace: checkWorkspace, workspaceMount: Self.workspaceMount,
                 limits: checkLimits))
         log += section("check", check, checkLimits)
         if check.termination == .killed { throw CancellationError() }
@@ -161,38 +197,34 @@ public struct TaskEvaluator: Sendable {
 
     // MARK: - Files
 
+    /// The limits of every copy out of a workspace, from the sandbox's (`file_size_mb`, `workspace_mb`,
+    /// `workspace_files`).
+    var workspaceCopyLimits: TreeCopyLimits {
+        TreeCopyLimits(
+            maxEntries: limits.workspaceFiles, maxTotalBytes: Int64(limits.workspaceMB) << 20,
+            maxFileBytes: Int64(limits.fileSizeMB) << 20)
+    }
+
     /// Copies a task's starting files into a fresh folder (an empty one when the task has none).
     private func copyTree(_ source: String?, to destination: String) throws {
-        do {
-            if let source {
-                try FileManager.default.copyItem(atPath: source, toPath: destination)
-            } else {
-                try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: false)
-            }
-        } catch {
-            throw EvolveError(.io, "cannot prepare the workspace \(destination): \(error.localizedDescription)")
+        if let source {
+            try TreeCopy.copy(from: source, to: destination, limits: workspaceCopyLimits)
+        } else {
+            try DirectoryHandle.makeDirectory(path: destination, permissions: 0o755)
         }
     }
 
-    /// Removes whatever the agent left at `tests` (a folder, a file, a link) and copies the hidden tests in.
-    private func restoreTests(_ task: SuiteTask, workspace: String) throws {
-        let target = "\(workspace)/tests"
-        if Files.exists(target) {
-            var st = stat()
-            if lstat(target, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR {
-                unlink(target)
-            } else {
-                try? FileManager.default.removeItem(atPath: target)
-            }
-            guard !Files.exists(target) else {
-                throw EvolveError(.io, "cannot clear \(target) before copying the hidden tests in")
-            }
+    /// Returns the folder the check runs in: a fresh copy of what the agent left in `agentWorkspace`, bounded
+    /// by `workspaceCopyLimits`, without its `tests/` (links copied as links, FIFOs, sockets and devices left
+    /// out), with the hidden tests copied in as `tests/`. The agent's folder itself is never checked, so
+    /// nothing it holds reaches the check step but plain files, folders and links. Throws `TreeCopyError`.
+    private func prepareCheckWorkspace(_ task: SuiteTask, agentWorkspace: String, scratch: String) throws -> String {
+        let checkWorkspace = "\(scratch)/check"
+        try TreeCopy.copy(
+            from: agentWorkspace, to: checkWorkspace, limits: workspaceCopyLimits, skippingTopLevel: ["tests"])
+        if let tests = task.testsPath {
+            try TreeCopy.copy(from: tests, to: "\(checkWorkspace)/tests", limits: workspaceCopyLimits)
         }
-        guard let tests = task.testsPath else { return }
-        do {
-            try FileManager.default.copyItem(atPath: tests, toPath: target)
-        } catch {
-            throw EvolveError(.io, "cannot copy the hidden tests of \(task.id): \(error.localizedDescription)")
-        }
+        return checkWorkspace
     }
 }
