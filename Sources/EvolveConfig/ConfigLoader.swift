@@ -104,7 +104,8 @@ public enum ConfigLoader {
         for op in root.mapping?["operators"]?.sequence ?? [] {
             try check(op, OperatorConfig.CodingKeys.allCases.map(\.rawValue), " in operators")
         }
-        try check(root.mapping?["sandbox"], ["timeout_s", "memory_mb", "pids", "file_size_mb", "output_kb"], " in sandbox")
+        try check(root.mapping?["sandbox"], ["timeout_s", "memory_mb", "pids", "file_size_mb", "output_kb",
+                                                  "workspace_mb", "workspace_files"], " in sandbox")
         for model in ["meta_agent", "agent_model"] {
             try check(root.mapping?[Node(model)],
                       ["provider", "base_url", "api_key_env", "model", "temperature", "max_tokens", "timeout_s", "retries"],

@@ -74,7 +74,7 @@ public final class EvaluationService: Sendable {
         }
 
         let agent = try checkoutAgent(variant)
-        defer { ScratchFolders.shared.remove(agent.scratch) }
+        defer { ScratchFolders.shared.discard(agent.scratch) }
 
         var results: [String: TaskOutcome] = [:]
         var fresh = Set<String>()
@@ -159,7 +159,7 @@ public final class EvaluationService: Sendable {
         do {
             try archive.checkout(variant.id, into: source, force: true)
         } catch {
-            ScratchFolders.shared.remove(scratch)
+            ScratchFolders.shared.discard(scratch)
             throw error
         }
         // The agent reads its source, never writes it: keep it readable for the sandbox's user.

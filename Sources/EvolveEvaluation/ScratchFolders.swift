@@ -24,14 +24,20 @@ final class ScratchFolders: @unchecked Sendable {
         return path
     }
 
-    /// Removes a folder made by `make`.
-    func remove(_ path: String) {
-        Files.removeTree(path)
+    /// Removes a folder made by `make`, whatever an agent left in it (see `TreeRemoval`). When that fails, the
+    /// folder is tried again when the process exits.
+    func remove(_ path: String) throws {
+        try TreeRemoval.remove(path)
         _ = lock.withLock { live.remove(path) }
+    }
+
+    /// Removes a folder made by `make` when a failure would change nothing (it is tried again at exit).
+    func discard(_ path: String) {
+        try? remove(path)
     }
 
     private func removeAll() {
         let paths = lock.withLock { live }
-        for path in paths { Files.removeTree(path) }
+        for path in paths { try? TreeRemoval.remove(path) }
     }
 }

@@ -48,10 +48,43 @@ public struct TaskEvaluator: Sendable {
         self.turnLimit = turnLimit
     }
 
-    /// Runs the task; throws only when the engine (not the agent) failed, or when cancelled.
+    /// Runs the task; throws only when cancelled or when the sandbox cannot start. Whatever the agent left in
+    /// its workspace (a tree deeper than `PATH_MAX`, millions of files, FIFOs, links, unreadable folders …)
+    /// ends the task as `crashed` with the reason, and the task's scratch folder is removed in every case.
     public func evaluate(_ task: SuiteTask, suite: String, agent: Agent, run: String? = nil) async throws -> TaskOutcome
     {
         let started = Date()
+        let scratch = try ScratchFolders.shared.make(prefix: "evolve-task")
+        var result: TaskOutcome
+        do {
+            result = try await evaluate(task, suite: suite, agent: agent, run: run, scratch: scratch, started: started)
+        } catch {
+            ScratchFolders.shared.discard(scratch)
+            guard let reason = Self.containedFailure(error) else { throw error }
+            return TaskOutcome(
+                tree: agent.tree, suite: suite, task: task.id, status: .crashed,
+                durationSeconds: Date().timeIntervalSince(started), log: "engine: \(error)\n", detail: reason, run: run)
+        }
+        do {
+            try ScratchFolders.shared.remove(scratch)
+        } catch {
+            result.status = .crashed
+            result.detail = "the task's folder cannot be removed: \(error)"
+        }
+        return result
+    }
+
+    /// Why an engine error ends just this task (as `crashed`), or nil when it must stop the evaluation: a
+    /// cancellation, or a sandbox that cannot start (every task would fail the same way, and outcomes are kept).
+    static func containedFailure(_ error: any Error) -> String? {
+        if error is CancellationError || Task.isCancelled { return nil }
+        if let error = error as? EvolveError, error.kind == .sandbox || error.kind == .interrupted { return nil }
+        return "engine error while running the task: \(error)"
+    }
+
+    private func evaluate(
+        _ task: SuiteTask, suite: String, agent: Agent, run: String?, scratch: String, started: Date
+    ) async throws -> TaskOutcome {
         func outcome(_ status: OutcomeStatus, _ log: String, _ detail: String?) -> TaskOutcome {
             TaskOutcome(
                 tree: agent.tree, suite: suite, task: task.id, status: status,
@@ -64,8 +97,6 @@ public struct TaskEvaluator: Sendable {
             return outcome(.crashed, "agent.yaml: \(error)", "the agent cannot be run: \(error.message)")
         }
 
-        let scratch = try ScratchFolders.shared.make(prefix: "evolve-task")
-        defer { ScratchFolders.shared.remove(scratch) }
         let workspace = "\(scratch)/workspace"
         try copyTree(task.workspacePath, to: workspace)
 
@@ -92,7 +123,12 @@ public struct TaskEvaluator: Sendable {
         } catch let error as EvolveError {
             return outcome(.failed, log, "cannot list the hidden tests: \(error.message)")
         }
-        let checkFolder = try prepareCheckWorkspace(task, agentWorkspace: workspace, scratch: scratch)
+        let checkFolder: String
+        do {
+            checkFolder = try prepareCheckWorkspace(task, agentWorkspace: workspace, scratch: scratch)
+        } catch let error as TreeCopyError {
+            return outcome(.crashed, log, "the workspace the agent left cannot be checked: \(error)")
+        }
         let resultsFolder = "\(scratch)/results"
         try Self.makeFolder(resultsFolder)
         chmod(resultsFolder, 0o777)
@@ -114,26 +150,6 @@ public struct TaskEvaluator: Sendable {
         var result = outcome(judged.status, log, judged.detail)
         result.verdicts = verdicts.verdicts
         return result
-    }
-
-    /// The folder the check runs in, made from the agent's workspace: nothing at `tests` (the hidden tests are
-    /// mounted there read-only). For now the agent's workspace itself, cleared of `tests`; the bounded copy of
-    /// the workspace's files plugs in here.
-    private func prepareCheckWorkspace(_ task: SuiteTask, agentWorkspace: String, scratch: String) throws -> String {
-        let target = "\(agentWorkspace)/tests"
-        var st = stat()
-        if lstat(target, &st) == 0 {
-            if (st.st_mode & S_IFMT) != S_IFDIR {
-                unlink(target)
-            } else {
-                try? FileManager.default.removeItem(atPath: target)
-            }
-            guard lstat(target, &st) != 0 else {
-                throw EvolveError(.io, "cannot clear \(target) before mounting the hidden tests there")
-            }
-        }
-        if task.testsPath != nil { try Self.makeFolder(target) }
-        return agentWorkspace
     }
 
     // MARK: - Steps
@@ -196,16 +212,33 @@ public struct TaskEvaluator: Sendable {
 
     // MARK: - Files
 
+    /// The limits of every copy out of a workspace, from the sandbox's (`file_size_mb`, `workspace_mb`,
+    /// `workspace_files`).
+    var workspaceCopyLimits: TreeCopyLimits {
+        TreeCopyLimits(
+            maxEntries: limits.workspaceFiles, maxTotalBytes: Int64(limits.workspaceMB) << 20,
+            maxFileBytes: Int64(limits.fileSizeMB) << 20)
+    }
+
     /// Copies a task's starting files into a fresh folder (an empty one when the task has none).
     private func copyTree(_ source: String?, to destination: String) throws {
-        do {
-            if let source {
-                try FileManager.default.copyItem(atPath: source, toPath: destination)
-            } else {
-                try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: false)
-            }
-        } catch {
-            throw EvolveError(.io, "cannot prepare the workspace \(destination): \(error.localizedDescription)")
+        if let source {
+            try TreeCopy.copy(from: source, to: destination, limits: workspaceCopyLimits)
+        } else {
+            try DirectoryHandle.makeDirectory(path: destination, permissions: 0o755)
         }
+    }
+
+    /// Returns the folder the check runs in: a fresh copy of what the agent left in `agentWorkspace`, bounded
+    /// by `workspaceCopyLimits`, without its `tests/` (links copied as links, FIFOs, sockets and devices left
+    /// out), with an empty `tests/` where the hidden tests are mounted read-only. The agent's folder itself is
+    /// never checked, so nothing it holds reaches the check step but plain files, folders and links. Throws
+    /// `TreeCopyError`.
+    private func prepareCheckWorkspace(_ task: SuiteTask, agentWorkspace: String, scratch: String) throws -> String {
+        let checkWorkspace = "\(scratch)/check"
+        try TreeCopy.copy(
+            from: agentWorkspace, to: checkWorkspace, limits: workspaceCopyLimits, skippingTopLevel: ["tests"])
+        if task.testsPath != nil { try Self.makeFolder("\(checkWorkspace)/tests") }
+        return checkWorkspace
     }
 }

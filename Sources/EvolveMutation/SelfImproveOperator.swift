@@ -207,7 +207,7 @@ public struct SelfImproveOperator: MutationOperator {
                 doomed.append(full)
             }
         }
-        for path in doomed { try? FileManager.default.removeItem(atPath: path) }
+        for path in doomed { Files.removeTree(path) }
     }
 
     static func treeSize(_ directory: String) -> Int {

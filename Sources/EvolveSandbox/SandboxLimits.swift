@@ -4,8 +4,8 @@ import Foundation
 /// The resources one sandboxed step may use. Every limit applies to the whole process tree of the step.
 ///
 /// The YAML and JSON spelling is the run configuration's `sandbox:` block:
-/// `{timeout_s: 120, memory_mb: 2048, pids: 256, file_size_mb: 64, output_kb: 256}`; a missing key keeps
-/// its default.
+/// `{timeout_s: 120, memory_mb: 2048, pids: 256, file_size_mb: 64, output_kb: 256, workspace_mb: 1024,
+/// workspace_files: 100000}`; a missing key keeps its default.
 public struct SandboxLimits: Sendable, Equatable, Codable {
     /// Wall time in seconds; when it runs out, every process of the step is killed.
     public var timeoutSeconds: Double
@@ -19,22 +19,30 @@ public struct SandboxLimits: Sendable, Equatable, Codable {
     /// Output kept (standard output and error together), in KiB. The rest is dropped and counted; a step
     /// that prints more than `outputKillFactor` times this is killed.
     public var outputKB: Int
+    /// Files the engine copies out of a workspace a step wrote (for the check), in MiB all together; a
+    /// workspace holding more ends its task as `crashed`.
+    public var workspaceMB: Int
+    /// Entries (files, folders, links) the engine copies out of a workspace a step wrote.
+    public var workspaceFiles: Int
 
     /// A step printing more than this many times `outputKB` is stopped with `SandboxResult.Termination.outputCap`.
     public static let outputKillFactor = 16
 
     public init(
         timeoutSeconds: Double = 120, memoryMB: Int = 2048, pids: Int = 256, fileSizeMB: Int = 64,
-        outputKB: Int = 256
+        outputKB: Int = 256, workspaceMB: Int = 1024, workspaceFiles: Int = 100_000
     ) {
         self.timeoutSeconds = timeoutSeconds
         self.memoryMB = memoryMB
         self.pids = pids
         self.fileSizeMB = fileSizeMB
         self.outputKB = outputKB
+        self.workspaceMB = workspaceMB
+        self.workspaceFiles = workspaceFiles
     }
 
-    /// The defaults: 120 s, 2 GiB, 256 processes, 64 MiB files, 256 KiB of output.
+    /// The defaults: 120 s, 2 GiB, 256 processes, 64 MiB files, 256 KiB of output, workspaces of 1 GiB and
+    /// 100 000 entries.
     public static let standard = SandboxLimits()
 
     /// Checks that every limit is usable; the message names the key as written in a configuration.
@@ -49,6 +57,8 @@ public struct SandboxLimits: Sendable, Equatable, Codable {
         guard pids > 0 else { throw bad("pids", "\(pids)") }
         guard fileSizeMB > 0 else { throw bad("file_size_mb", "\(fileSizeMB)") }
         guard outputKB > 0 else { throw bad("output_kb", "\(outputKB)") }
+        guard workspaceMB > 0 else { throw bad("workspace_mb", "\(workspaceMB)") }
+        guard workspaceFiles > 0 else { throw bad("workspace_files", "\(workspaceFiles)") }
     }
 
     var outputBytesKept: Int { outputKB * 1024 }
@@ -64,6 +74,8 @@ extension SandboxLimits {
         case pids
         case fileSizeMB = "file_size_mb"
         case outputKB = "output_kb"
+        case workspaceMB = "workspace_mb"
+        case workspaceFiles = "workspace_files"
     }
 
     public init(from decoder: Decoder) throws {
@@ -74,6 +86,8 @@ extension SandboxLimits {
             memoryMB: try c.decodeIfPresent(Int.self, forKey: .memoryMB) ?? d.memoryMB,
             pids: try c.decodeIfPresent(Int.self, forKey: .pids) ?? d.pids,
             fileSizeMB: try c.decodeIfPresent(Int.self, forKey: .fileSizeMB) ?? d.fileSizeMB,
-            outputKB: try c.decodeIfPresent(Int.self, forKey: .outputKB) ?? d.outputKB)
+            outputKB: try c.decodeIfPresent(Int.self, forKey: .outputKB) ?? d.outputKB,
+            workspaceMB: try c.decodeIfPresent(Int.self, forKey: .workspaceMB) ?? d.workspaceMB,
+            workspaceFiles: try c.decodeIfPresent(Int.self, forKey: .workspaceFiles) ?? d.workspaceFiles)
     }
 }

@@ -29,9 +29,10 @@ public enum Files {
         return String(cString: made)
     }
 
-    /// Removes a folder tree; missing is fine.
+    /// Removes a folder tree, whatever it holds (see `TreeRemoval`); missing is fine, and so is a failure:
+    /// call `TreeRemoval.remove` to learn about one.
     public static func removeTree(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path)
+        try? TreeRemoval.remove(path)
     }
 
     /// An absolute, standardized form of `path` (relative paths are taken from the working directory).
