@@ -4,15 +4,21 @@ import Foundation
 /// What `evolve doctor` found.
 public struct DoctorReport: Sendable {
     public var variants = 0
+    /// How many git objects were read and checked.
+    public var objects = 0
     public var problems: [String] = []
+    /// Variants whose tree is unsafe to check out; reported, never deleted, not even by `--repair`.
+    public var unsafeVariants: [String] = []
     public var repaired: [String] = []
     public var isHealthy: Bool { problems.count == repaired.count }
 }
 
 extension Archive {
     /// Checks the index against the repository: SQLite's integrity check, every variant's ref and commit,
-    /// and refs the index does not know. With `repair`, restores missing refs from the index and adds
-    /// index rows for refs it lacks (metadata from the commit trailers).
+    /// and refs the index does not know; then every git object as `git fsck` would and every variant's
+    /// tree as a checkout would (`checkObjects`). With `repair`, restores missing refs from the index and
+    /// adds index rows for refs it lacks (metadata from the commit trailers); unsafe variants are only
+    /// reported.
     public func doctor(repair: Bool) throws -> DoctorReport {
         try locked {
             var report = DoctorReport()
@@ -53,6 +59,7 @@ extension Archive {
                     report.repaired.append("indexed \(name) from its commit")
                 }
             }
+            try checkObjects(into: &report)
             return report
         }
     }

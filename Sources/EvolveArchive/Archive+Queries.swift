@@ -152,11 +152,21 @@ extension Archive {
 
     /// Writes exactly the variant's tree into `directory`: afterwards the folder's git tree hash equals the
     /// commit's tree. The folder may be missing or empty; a non-empty one needs `force` (then it is
-    /// emptied first). A file at that path is refused.
+    /// emptied first). A file at that path is refused, and so is a tree that could write outside the folder
+    /// (see `treeProblems(_:)`): files are created relative to their folder's descriptor, never following
+    /// a link.
     public func checkout(_ id: VariantID, into directory: String, force: Bool = false) throws {
         let directory = Files.absolute(directory)
         let v = try variant(id)
         try verifyReference(v)
+        let problems = try treeProblems(v.tree)
+        if let first = problems.first {
+            let more = problems.count > 1 ? " (and \(problems.count - 1) more)" : ""
+            throw EvolveError(
+                .corrupt, "refusing to check out \(v.id): its tree is unsafe to write: \(first)\(more)",
+                hint: "nothing was written to \(directory). The variant is hostile or damaged; "
+                    + "`evolve doctor` lists every such variant. Check out another one")
+        }
         if Files.exists(directory) {
             guard Files.isDirectory(directory) else {
                 throw EvolveError(.invalidInput, "\(directory) is a file; checkout writes into a folder")

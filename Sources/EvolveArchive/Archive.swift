@@ -69,6 +69,12 @@ public final class Archive: @unchecked Sendable {
             Files.removeTree(path + "/" + repoName)
             throw EvolveError(.invalidInput, "the seed \(seed) holds no files", hint: "a seed is the agent's source folder")
         }
+        if let problem = try TreeInspector(store: git).problems(ofTree: tree.hex).first {
+            Files.removeTree(path + "/" + repoName)
+            throw EvolveError(
+                .invalidInput, "the seed \(seed) cannot be archived safely: \(problem)",
+                hint: "remove or rename that entry (a link must point inside the seed's folder)")
+        }
         let db = try SQLiteDatabase(path: path + "/" + indexName, create: true)
         try Schema.create(db)
         let archive = Archive(path: path, git: git, db: db)
@@ -120,15 +126,31 @@ public final class Archive: @unchecked Sendable {
     ///
     /// Writes the commit (parents = the parents' commits, trailers = the metadata), the index row, and
     /// the ref `refs/variants/<id>`, in that order; returns the recorded variant.
+    ///
+    /// A tree that is unsafe to check out (see `treeProblems(_:)`) is never recorded as a valid or
+    /// pending variant: the child becomes invalid, with the problem as its reason, and keeps its first
+    /// parent's tree like every invalid child. Without a parent there is nothing to keep: that throws.
     @discardableResult
     public func record(parents: [VariantID], tree: String, metadata: VariantMetadata, time: Date = Date()) throws
         -> Variant
     {
         try locked {
-            guard let treeOID = GitOID(hex: tree), git.contains(treeOID) else {
+            guard var treeOID = GitOID(hex: tree), git.contains(treeOID) else {
                 throw EvolveError(.notFound, "the tree \(tree) is not in the archive's repository")
             }
             let parentVariants = try parents.map { try self.variant($0) }
+            var tree = tree
+            var metadata = metadata
+            if metadata.status != .invalid, let reason = try unsafeTreeReason(tree) {
+                guard let parent = parentVariants.first, let parentTree = GitOID(hex: parent.tree) else {
+                    throw EvolveError(.invalidInput, "refusing to record the tree \(tree.prefix(12)): \(reason)",
+                                      hint: "a variant's tree must be safe to check out")
+                }
+                metadata.status = .invalid
+                metadata.reason = reason
+                tree = parent.tree
+                treeOID = parentTree
+            }
             let recorded: Variant = try db.transaction {
                 let number = try db.first("SELECT COALESCE(MAX(num) + 1, 0) FROM variants") { $0.int(0) } ?? 0
                 let id = VariantID(number)
@@ -158,6 +180,22 @@ public final class Archive: @unchecked Sendable {
             let tree = try git.apply(patch: patch, to: GitOID(hex: base.tree)!)
             return try record(parents: [parent], tree: tree.hex, metadata: metadata)
         }
+    }
+
+    /// What makes a tree unsafe to write into a folder (names git refuses, duplicate names, a link that
+    /// leads out of the folder, bad modes, missing objects…); empty when it is safe.
+    public func treeProblems(_ tree: String) throws -> [TreeProblem] {
+        try locked {
+            guard let oid = GitOID(hex: tree) else { throw EvolveError(.invalidInput, "bad tree id \(tree)") }
+            return try TreeInspector(store: git).problems(ofTree: oid.hex)
+        }
+    }
+
+    /// The invalid-child reason for an unsafe tree (`unsafe tree: <path>: <problem>`), or nil when it is safe.
+    public func unsafeTreeReason(_ tree: String) throws -> String? {
+        let problems = try treeProblems(tree)
+        guard let first = problems.first else { return nil }
+        return "unsafe tree: \(first)" + (problems.count > 1 ? " (and \(problems.count - 1) more)" : "")
     }
 
     /// Stores a folder's files as a tree in the repository (for operators that produce whole folders).

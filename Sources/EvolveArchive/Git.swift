@@ -139,58 +139,6 @@ final class GitRepository {
         return GitOID(tree)
     }
 
-    /// Writes the tree `tree` into `directory` (which must exist), byte for byte, with modes.
-    func materialize(tree: GitOID, into directory: String) throws {
-        let treeObject = try lookupTree(tree)
-        defer { git_tree_free(treeObject) }
-        try materialize(treeObject, into: directory)
-    }
-
-    private func materialize(_ tree: OpaquePointer, into directory: String) throws {
-        let count = git_tree_entrycount(tree)
-        for index in 0..<count {
-            guard let entry = git_tree_entry_byindex(tree, index) else { continue }
-            let name = String(cString: git_tree_entry_name(entry))
-            guard name != ".", name != "..", !name.contains("/") else {
-                throw EvolveError(.corrupt, "the tree holds an unsafe name \(name)")
-            }
-            let path = directory + "/" + name
-            let oid = GitOID(git_tree_entry_id(entry).pointee)
-            let mode = git_tree_entry_filemode(entry)
-            switch mode {
-            case GIT_FILEMODE_TREE:
-                guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
-                    throw EvolveError(.io, "cannot make the folder \(path): \(String(cString: strerror(errno)))")
-                }
-                let sub = try lookupTree(oid)
-                defer { git_tree_free(sub) }
-                try materialize(sub, into: path)
-            case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE:
-                let bytes = try blobBytes(oid)
-                let perms: mode_t = mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0o755 : 0o644
-                let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, perms)
-                guard fd >= 0 else {
-                    throw EvolveError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
-                }
-                defer { close(fd) }
-                var written = 0
-                while written < bytes.count {
-                    let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-                    guard n > 0 else { throw EvolveError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
-                    written += n
-                }
-                fchmod(fd, perms)  // the umask must not change the mode git records
-            case GIT_FILEMODE_LINK:
-                let target = String(decoding: try blobBytes(oid), as: UTF8.self)
-                guard symlink(target, path) == 0 else {
-                    throw EvolveError(.io, "cannot make the link \(path): \(String(cString: strerror(errno)))")
-                }
-            default:
-                throw EvolveError(.corrupt, "the tree entry \(path) has an unsupported mode \(mode.rawValue)")
-            }
-        }
-    }
-
     // MARK: Objects
 
     func lookupTree(_ oid: GitOID) throws -> OpaquePointer {
@@ -214,6 +162,14 @@ final class GitRepository {
         return GitOID(git_commit_tree_id(object).pointee)
     }
 
+    /// The tree and parents a commit names (libgit2 parses the commit; a malformed one throws).
+    func commitLinks(_ commit: GitOID) throws -> (tree: GitOID, parents: [GitOID]) {
+        let object = try lookupCommit(commit)
+        defer { git_commit_free(object) }
+        let parents = (0..<git_commit_parentcount(object)).compactMap { git_commit_parent_id(object, $0) }
+        return (GitOID(git_commit_tree_id(object).pointee), parents.map { GitOID($0.pointee) })
+    }
+
     /// The commit time of a commit, in seconds since 1970.
     func time(ofCommit commit: GitOID) throws -> Double {
         let object = try lookupCommit(commit)
@@ -235,6 +191,24 @@ final class GitRepository {
         defer { git_odb_free(db) }
         var raw = oid.raw
         return git_odb_exists(db, &raw) != 0
+    }
+
+    /// Every object id in the repository (loose and packed), each once.
+    func allObjectIDs() throws -> [GitOID] {
+        var db: OpaquePointer?
+        try gitCheck(git_repository_odb(&db, handle), "opening the object database")
+        defer { git_odb_free(db) }
+        final class Collected { var ids = Set<GitOID>() }
+        let collected = Collected()
+        let box = Unmanaged.passUnretained(collected).toOpaque()
+        try gitCheck(
+            git_odb_foreach(db, { id, payload in
+                guard let id, let payload else { return 0 }
+                Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue().ids.insert(GitOID(id.pointee))
+                return 0
+            }, box),
+            "listing the objects")
+        return Array(collected.ids)
     }
 
     func blobBytes(_ oid: GitOID) throws -> [UInt8] {
@@ -476,6 +450,49 @@ public enum FileChange: Sendable, Equatable {
 public struct MergeConflict: Error, Sendable, CustomStringConvertible {
     public var paths: [String]
     public var description: String { "the merge conflicts in \(paths.joined(separator: ", "))" }
+}
+
+// MARK: - Objects as stored
+
+extension GitRepository: GitObjectReading {
+    func readObject(_ id: String) throws -> (kind: GitObjectKind, bytes: [UInt8])? {
+        guard var raw = GitOID(hex: id)?.raw else { return nil }
+        var db: OpaquePointer?
+        try gitCheck(git_repository_odb(&db, handle), "opening the object database")
+        defer { git_odb_free(db) }
+        var object: OpaquePointer?
+        let rc = git_odb_read(&object, db, &raw)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        try gitCheck(rc, "reading the object \(id)")
+        defer { git_odb_object_free(object) }
+        let size = git_odb_object_size(object)
+        let bytes: [UInt8] = size > 0 && git_odb_object_data(object) != nil
+            ? Array(UnsafeRawBufferPointer(start: git_odb_object_data(object), count: size)) : []
+        return (Self.kind(git_odb_object_type(object)), bytes)
+    }
+
+    func objectKind(_ id: String) throws -> GitObjectKind? {
+        guard var raw = GitOID(hex: id)?.raw else { return nil }
+        var db: OpaquePointer?
+        try gitCheck(git_repository_odb(&db, handle), "opening the object database")
+        defer { git_odb_free(db) }
+        var size = 0
+        var type = GIT_OBJECT_INVALID
+        let rc = git_odb_read_header(&size, &type, db, &raw)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        try gitCheck(rc, "reading the header of \(id)")
+        return Self.kind(type)
+    }
+
+    static func kind(_ type: git_object_t) -> GitObjectKind {
+        switch type {
+        case GIT_OBJECT_COMMIT: .commit
+        case GIT_OBJECT_TREE: .tree
+        case GIT_OBJECT_BLOB: .blob
+        case GIT_OBJECT_TAG: .tag
+        default: .unknown
+        }
+    }
 }
 
 // MARK: - Errors

@@ -81,10 +81,13 @@ extension Lineage {
         var lines: [String] = []
         func label(_ v: Variant) -> String {
             let score = v.score.map { String(format: "%.3f", $0) } ?? "  –  "
-            var text = "\(v.id)  \(score)  gen \(v.generation)  \(v.operator)"
-            if v.status != .valid { text += "  [\(v.status.rawValue)\(v.reason.map { ": \($0.prefix(60))" } ?? "")]" }
+            // A child's operator, reason and summary are escaped: no control character reaches the terminal.
+            var text = "\(v.id)  \(score)  gen \(v.generation)  \(DisplayText.escaped(v.operator))"
+            if v.status != .valid {
+                text += "  [\(v.status.rawValue)\(v.reason.map { ": \(DisplayText.escaped(String($0.prefix(60))))" } ?? "")]"
+            }
             if v.parents.count > 1 { text += "  (merge of \(v.parents.map(\.description).joined(separator: " + ")))" }
-            if !v.summary.isEmpty { text += "  — \(v.summary.prefix(70))" }
+            if !v.summary.isEmpty { text += "  — \(DisplayText.escaped(String(v.summary.prefix(70))))" }
             if color {
                 if v.status == .invalid { return "\u{1B}[2m\(text)\u{1B}[0m" }
                 if v.id == target { return "\u{1B}[1m\(text)\u{1B}[0m" }
@@ -138,7 +141,7 @@ extension Lineage {
         for v in orderedNodes {
             let score = v.score.map { String(format: "%.3f", $0) } ?? "–"
             let fill = v.score.map(Lineage.heatColor) ?? "#eeeeee"
-            var attrs = "label=\"\(v.id)\\n\(score)\\n\(v.operator)\", fillcolor=\"\(fill)\""
+            var attrs = "label=\"\(v.id)\\n\(score)\\n\(Self.dotEscaped(v.operator))\", fillcolor=\"\(fill)\""
             if v.status == .invalid { attrs += ", style=\"rounded,dashed\", fontcolor=\"#999999\"" }
             if onPath.contains(v.id) || v.id == target { attrs += ", penwidth=2.5" }
             out += "  \"\(v.id)\" [\(attrs)];\n"
@@ -149,6 +152,13 @@ extension Lineage {
             }
         }
         return out + "}\n"
+    }
+
+    /// Text for a quoted DOT string: quotes and backslashes escaped, control characters made visible
+    /// (as escapes the reader sees, never bytes a terminal or Graphviz interprets).
+    static func dotEscaped(_ text: String) -> String {
+        DisplayText.escaped(text).replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "\"", with: "\\\"")
     }
 
     /// A colour from red (0) through yellow to green (1).

@@ -9,10 +9,11 @@ public enum VariantTable {
         for v in variants {
             let score = v.score.map { String(format: "%.3f", $0) } ?? "–"
             var line = pad(v.id.description, 7) + pad(score, 7) + pad(String(v.generation), 5)
-                + pad(v.operator, 11) + pad(v.status.rawValue, 9)
+                + pad(DisplayText.escaped(v.operator), 11) + pad(v.status.rawValue, 9)
                 + pad(v.parents.map(\.description).joined(separator: ","), 11)
             let note = v.status == .invalid ? (v.reason ?? v.summary) : v.summary
-            line += String(note.replacingOccurrences(of: "\n", with: " ").prefix(72))
+            // A child's summary or reason is its own text: escaped, never interpreted by the terminal.
+            line += DisplayText.escaped(String(note.replacingOccurrences(of: "\n", with: " ").prefix(72)))
             if color && v.status == .invalid { line = "\u{1B}[2m\(line)\u{1B}[0m" }
             out += line + "\n"
         }

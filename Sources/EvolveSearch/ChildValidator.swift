@@ -3,7 +3,8 @@ import EvolveSupport
 import Foundation
 
 /// Decides whether a child's tree is worth evaluating; the reason it is not becomes the invalid child's
-/// `reason`: empty diff, duplicate of an existing variant, a protected path touched, a Python syntax error.
+/// `reason`: empty diff, a tree unsafe to check out, duplicate of an existing variant, a protected path
+/// touched, a Python syntax error.
 struct ChildValidator {
     let archive: Archive
     let protectedPaths: [String]
@@ -11,6 +12,7 @@ struct ChildValidator {
 
     func reasonToReject(tree: String, parent: Variant) throws -> String? {
         if tree == parent.tree { return "empty diff: the child is the same as \(parent.id)" }
+        if let unsafe = try archive.unsafeTreeReason(tree) { return unsafe }
         let changed = try archive.changedPaths(from: parent.tree, to: tree)
         if changed.isEmpty { return "empty diff: the child is the same as \(parent.id)" }
         if let duplicate = try archive.variants(withTree: tree).first(where: { $0.status != .invalid }) {

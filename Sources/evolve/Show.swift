@@ -44,28 +44,31 @@ extension EvolveCommand {
                 emit(Self.flatten(writer.output) + "\n")
                 return
             }
+            // Everything a child wrote (summary, reason, diff, outcome details) is escaped: no control
+            // character from a hostile child reaches the terminal (DisplayText).
+            let safe = { (text: String) in DisplayText.escaped(text) }
             var out = Terminal.style("\(v.id)", "1") + "  commit \(v.commit)  tree \(v.tree.prefix(12))\n"
-            out += "  generation \(v.generation) · operator \(v.operator)"
-            if let model = v.model { out += " · model \(model)" }
-            if let run = v.run { out += " · run \(run)" }
+            out += "  generation \(v.generation) · operator \(safe(v.operator))"
+            if let model = v.model { out += " · model \(safe(model))" }
+            if let run = v.run { out += " · run \(safe(run))" }
             out += "\n  status \(v.status.rawValue)"
-            if let reason = v.reason { out += " (\(reason))" }
+            if let reason = v.reason { out += " (\(safe(reason)))" }
             out += " · score \(v.score.map { String(format: "%.3f", $0) } ?? "not evaluated")"
             out += String(format: " · cost $%.4f", v.costUSD) + "\n"
             out += "  parents \(v.parents.isEmpty ? "none (seed)" : v.parents.map(\.description).joined(separator: ", "))\n"
-            out += "  \(v.summary)\n"
+            out += "  \(safe(v.summary))\n"
             for suite in suites {
                 let rows = outcomes.filter { $0.suite == suite && $0.attempt == 0 }
-                out += "\nOutcomes on \(suite): \(rows.filter { $0.status.isPass }.count)/\(rows.count) passed\n"
+                out += "\nOutcomes on \(safe(suite)): \(rows.filter { $0.status.isPass }.count)/\(rows.count) passed\n"
                 for o in rows {
                     let mark = o.status.isPass ? Terminal.style("✓", "32") : Terminal.style("✗", "31")
-                    out += "  \(mark) " + VariantTable.pad(o.task, 28) + VariantTable.pad(o.status.rawValue, 11)
-                        + String(format: "%6.2fs", o.durationSeconds) + (o.detail.map { "  \($0)" } ?? "") + "\n"
+                    out += "  \(mark) " + VariantTable.pad(safe(o.task), 28) + VariantTable.pad(o.status.rawValue, 11)
+                        + String(format: "%6.2fs", o.durationSeconds) + (o.detail.map { "  \(safe($0))" } ?? "") + "\n"
                 }
             }
             if let diff {
                 let against = v.parents.first.map { "against \($0)" } ?? "(the seed's files)"
-                out += "\nDiff \(against):\n" + (diff.isEmpty ? "  (no change)\n" : diff)
+                out += "\nDiff \(against):\n" + (diff.isEmpty ? "  (no change)\n" : DisplayText.escaped(diff, multiline: true))
             }
             emit(out)
         }
