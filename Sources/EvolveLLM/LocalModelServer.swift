@@ -118,6 +118,11 @@ public struct LocalModelFiles: Sendable, Equatable {
 
 /// llama.cpp's `llama-server` on a free loopback port: started, waited for until `/health` answers, and
 /// stopped (SIGTERM, then SIGKILL) by `stop()` or when this object goes away.
+///
+/// The server never outlives the engine, however the engine ends (even `kill -9`): it runs under a small
+/// watchdog shell that holds the read end of a pipe whose only write end is this process's (close-on-exec,
+/// so no sandbox or other child inherits it). When this process dies the kernel closes the write end, the
+/// watchdog reads end-of-file and stops the server (SIGTERM, then SIGKILL after 3 s).
 public final class LocalModelServer: @unchecked Sendable {
     /// How the server runs.
     public struct Options: Sendable {
@@ -144,6 +149,8 @@ public final class LocalModelServer: @unchecked Sendable {
     private var exited = true
     private var logPath: String?
     private var logFolder: String?
+    /// This process's end of the watchdog pipe; closing it (or dying) stops the server.
+    private var lifeline: Int32 = -1
     public private(set) var port: UInt16 = 0
 
     public init(
@@ -191,7 +198,11 @@ public final class LocalModelServer: @unchecked Sendable {
                         "startup_s": "\(String(format: "%.1f", Stopwatch.seconds(since: started)))",
                     ])
                 return
-            } catch let error as EvolveError where error.message.contains("could not bind") {
+            } catch let error as EvolveError
+                where error.message.contains("could not bind") || error.message.contains("Text file busy")
+            {
+                // A port taken meanwhile, or a binary just installed that another process still holds open
+                // for writing: try again.
                 lastError = error
                 stop()
             } catch {
@@ -230,6 +241,11 @@ public final class LocalModelServer: @unchecked Sendable {
             lock.withLock { exited = true }
             logger.info("llama-server stopped", metadata: ["pid": "\(target)"])
         }
+        let fd: Int32 = lock.withLock {
+            defer { lifeline = -1 }
+            return lifeline
+        }
+        if fd >= 0 { close(fd) }
         if let folder { Files.removeTree(folder) }
     }
 
@@ -264,27 +280,48 @@ public final class LocalModelServer: @unchecked Sendable {
         posix_spawnattr_setsigmask(&attributes, &mask)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
-        let argv = arguments.map { strdup($0) } + [nil]
+        // The watchdog pipe: both ends close-on-exec here; the read end becomes the watchdog's fd 3.
+        var ends: [Int32] = [-1, -1]
+        guard pipe2(&ends, O_CLOEXEC) == 0 else {
+            Files.removeTree(folder)
+            throw EvolveError(.llm, "cannot start llama-server: pipe: \(String(cString: strerror(errno)))")
+        }
+        posix_spawn_file_actions_adddup2(&actions, ends[0], 3)
+
+        let argv = (["/bin/sh", "-c", Self.watchdog, "evolve-llama-watchdog"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
-        var rc = posix_spawn(&child, files.serverPath, &actions, &attributes, argv, environ)
-        // "Text file busy": another process forked while the binary was open for writing (just installed).
-        for _ in 0..<20 where rc == ETXTBSY {
-            usleep(50_000)
-            rc = posix_spawn(&child, files.serverPath, &actions, &attributes, argv, environ)
-        }
+        let rc = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, environ)
+        close(ends[0])
         guard rc == 0 else {
+            close(ends[1])
             Files.removeTree(folder)
             throw EvolveError(.llm, "cannot start \(files.serverPath): \(String(cString: strerror(rc)))")
         }
         lock.withLock {
             pid = child
+            lifeline = ends[1]
             exited = false
             logPath = log
             logFolder = folder
             self.port = port
         }
     }
+
+    /// Runs the server (`"$@"`) and stops it when fd 3 reaches end-of-file (the engine is gone) or when
+    /// the watchdog itself gets SIGTERM (`stop()`); exits with the server's status.
+    static let watchdog = """
+        "$@" 3<&- &
+        server=$!
+        { while read -r _; do :; done; kill -TERM $server 2>/dev/null; sleep 3; kill -KILL $server 2>/dev/null; } <&3 &
+        watch=$!
+        trap 'kill -TERM $server $watch 2>/dev/null; wait $server; exit 143' TERM INT HUP
+        exec 3<&-
+        wait $server
+        status=$?
+        kill $watch 2>/dev/null
+        exit $status
+        """
 
     private func waitUntilReady() async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int(options.startupTimeout * 1000))

@@ -23,6 +23,10 @@ public struct SearchRequest: Sendable {
     /// Replaces the configured meta-agent (tests use a scripted stub).
     public var metaProvider: (any LLMProvider)?
 
+    /// Whether the request names settings of a run (a config file, children, seed, selector): on resume they
+    /// are checked against the saved run instead of being ignored.
+    var typesRunSettings: Bool { configPath != nil || children != nil || randomSeed != nil || selector != nil }
+
     public init(configPath: String? = nil, archivePath: String? = nil, generations: Int? = nil, children: Int? = nil,
                 workers: Int? = nil, randomSeed: UInt64? = nil, selector: String? = nil, resume: Bool = false,
                 limits: SearchLimits = SearchLimits()) {
@@ -68,7 +72,9 @@ public enum SearchSetup {
         let archive: Archive
         var created = false
         if request.resume {
-            let path = request.archivePath ?? "archive"
+            // The original command with --resume appended: the config file and flags must match the saved run.
+            let typed = try request.typesRunSettings ? Self.configFromFileAndFlags(request) : nil
+            let path = request.archivePath ?? typed?.archive ?? "archive"
             archive = try Archive.open(at: path, repair: true)
             guard let last = try archive.lastRun() else {
                 throw EvolveError(.notFound, "there is no run to resume in \(archive.path)",
@@ -88,19 +94,11 @@ public enum SearchSetup {
                 throw EvolveError(.corrupt, "the saved configuration of run \(last.id) cannot be read: \(error)")
             }
             runID = last.id
+            if let typed { try Self.requireSameRun(typed, saved: config, request: request, run: last.id) }
             if let generations = request.generations { config.generations = generations }
             if let workers = request.workers { config.workers = workers }
         } else {
-            let path = request.configPath ?? defaultConfigPath
-            config = try ConfigLoader.load(path)
-            if let base = request.baseDirectory { config = config.resolvingPaths(against: base) }
-            if let v = request.generations { config.generations = v }
-            if let v = request.children { config.children = v }
-            if let v = request.workers { config.workers = v }
-            if let v = request.randomSeed { config.randomSeed = v }
-            if let v = request.selector { config.selector.name = v }
-            if let v = request.archivePath { config.archive = v }
-            try config.validate()
+            config = try Self.configFromFileAndFlags(request)
             if Files.exists(config.archive + "/repo.git") || Files.exists(config.archive + "/index.sqlite") {
                 archive = try Archive.open(at: config.archive, repair: true)
             } else {
@@ -136,6 +134,50 @@ public enum SearchSetup {
                                         operators: operators, observer: observer, limits: limits)
         return PreparedSearch(service: service, runID: runID, resumed: request.resume, config: config,
                               createdArchive: created, environment: environment)
+    }
+
+    /// The config file (or the default) with the request's flags applied, validated.
+    static func configFromFileAndFlags(_ request: SearchRequest) throws -> RunConfig {
+        var config = try ConfigLoader.load(request.configPath ?? defaultConfigPath)
+        if let base = request.baseDirectory { config = config.resolvingPaths(against: base) }
+        if let v = request.generations { config.generations = v }
+        if let v = request.children { config.children = v }
+        if let v = request.workers { config.workers = v }
+        if let v = request.randomSeed { config.randomSeed = v }
+        if let v = request.selector { config.selector.name = v }
+        if let v = request.archivePath { config.archive = v }
+        try config.validate()
+        return config
+    }
+
+    /// Refuses a resume whose config file or flags describe another run than the saved one, naming what
+    /// differs. Generations, workers and budgets may change on resume; the archive is where the run is.
+    static func requireSameRun(_ typed: RunConfig, saved: RunConfig, request: SearchRequest, run: String) throws {
+        var typed = typed
+        typed.generations = saved.generations
+        typed.workers = saved.workers
+        typed.archive = saved.archive
+        typed.budget = saved.budget
+        let differing = try RunConfigDifference.keys(typed, saved)
+        guard !differing.isEmpty else { return }
+        let flags: [String: String] = ["children": "--children", "random_seed": "--seed", "selector": "--selector"]
+        let named = differing.map { key in
+            if let flag = flags[key], Self.requestSets(flag, request) { return "\(flag) (\(key))" }
+            return request.configPath.map { "`\(key)` in \($0)" } ?? "`\(key)`"
+        }
+        throw EvolveError(
+            .usage, "--resume continues run \(run), but \(named.joined(separator: ", ")) differs from that run's",
+            hint: "repeat the original command exactly with --resume appended (only --generations, --workers and "
+                + "budgets may change), or start a new run in another archive")
+    }
+
+    private static func requestSets(_ flag: String, _ request: SearchRequest) -> Bool {
+        switch flag {
+        case "--children": return request.children != nil
+        case "--seed": return request.randomSeed != nil
+        case "--selector": return request.selector != nil
+        default: return false
+        }
     }
 
     /// The pid in a run's progress note.

@@ -23,7 +23,13 @@ extension EvolveCommand {
         @Option(name: .long, help: "Parent selector: novelty, dgm, hgm, greedy or random.") var selector: String?
         @Option(name: .customLong("budget-usd"), help: "Stop when the run has spent this much (USD).") var budgetUSD: Double?
         @Option(name: .long, help: "Stop after this many task evaluations.") var maxEvaluations: Int?
-        @Flag(name: .long, help: "Continue the archive's last run where it stopped.") var resume = false
+        @Flag(
+            name: .long,
+            help: """
+                Continue the archive's last run where it stopped. Append it to the original command: the config \
+                and flags must match the saved run (only --generations, --workers and budgets may change).
+                """)
+        var resume = false
 
         func validate() throws {
             if let generations, generations < 1 { throw ValidationError("--generations must be at least 1") }
@@ -31,16 +37,12 @@ extension EvolveCommand {
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
             if let budgetUSD, budgetUSD <= 0 { throw ValidationError("--budget-usd must be more than 0") }
             if let maxEvaluations, maxEvaluations < 1 { throw ValidationError("--max-evaluations must be at least 1") }
-            if resume && (config != nil || children != nil || seed != nil || selector != nil) {
-                throw ValidationError("--resume continues the saved run: only --generations, --workers and budgets may change")
-            }
         }
 
         func run() async throws {
             let observer = TerminalProgress()
             let request = SearchRequest(
-                configPath: config, archivePath: options.archive ?? ProcessInfo.processInfo.environment["EVOLVE_ARCHIVE"]
-                    ?? (resume ? "archive" : nil),
+                configPath: config, archivePath: options.archive ?? ProcessInfo.processInfo.environment["EVOLVE_ARCHIVE"],
                 generations: generations, children: children, workers: workers, randomSeed: seed, selector: selector,
                 resume: resume, limits: SearchLimits(budgetUSD: budgetUSD, maxEvaluations: maxEvaluations))
             let prepared = try await SearchSetup.prepare(request, observer: observer)

@@ -1,0 +1,104 @@
+import EvolveSupport
+import Foundation
+import Testing
+
+/// A stand-in for llama-server that records its pid, answers /health, and never answers a completion (so the
+/// search is still waiting on it when the test kills the engine).
+private let pidRecordingServer = #"""
+    #!/usr/bin/python3
+    import os, signal, sys, time
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    args = sys.argv[1:]
+    port = int(args[args.index("--port") + 1])
+    with open(os.environ["FAKE_SERVER_PIDS"], "a") as f:
+        f.write("%d\n" % os.getpid())
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+        def do_GET(self):
+            body = b'{"status": "ok"}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        def do_POST(self):
+            time.sleep(600)
+    HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    """#
+
+/// The managed llama-server never outlives the engine: not after a normal end, not after `kill -9`.
+@Suite("Local model server lifetime", .serialized)
+struct LocalModelLifetimeTests {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3"))
+    func killNineOfTheSearchStopsItsLlamaServer() throws {
+        let folder = try Files.makeTemporaryDirectory(prefix: "evolve-lifetime")
+        defer { Files.removeTree(folder) }
+        let server = "\(folder)/llama-server"
+        try Files.writeAtomically(Data(pidRecordingServer.utf8), to: server)
+        chmod(server, 0o755)
+        try Files.writeAtomically(Data("gguf".utf8), to: "\(folder)/model.gguf")
+        let pids = "\(folder)/pids"
+        let config = """
+            archive: \(folder)/archive
+            seed: \(repoRoot)/seeds/agents/demo
+            suites: [demo]
+            generations: 1
+            children: 1
+            workers: 1
+            operators: [{name: llm, weight: 1.0, format: whole-file}]
+            meta_agent: {provider: local, model: smollm2-135m, timeout_s: 600, retries: 0}
+            sandbox: {timeout_s: 10, memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
+            """
+        try Files.writeAtomically(Data(config.utf8), to: "\(folder)/run.yaml")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: evolveBinary)
+        process.arguments = ["search", "--config", "\(folder)/run.yaml"]
+        process.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
+        var environment = ProcessInfo.processInfo.environment
+        environment["EVOLVE_LLAMA_SERVER"] = server
+        environment["EVOLVE_LOCAL_MODEL"] = "\(folder)/model.gguf"
+        environment["FAKE_SERVER_PIDS"] = pids
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+
+        // Wait for the server to be up (its pid written), then kill the engine without warning.
+        var serverPID: pid_t = 0
+        for _ in 0..<600 where serverPID == 0 {
+            if let text = try? String(contentsOfFile: pids, encoding: .utf8),
+                let line = text.split(separator: "\n").first, let pid = pid_t(line)
+            {
+                serverPID = pid
+            } else {
+                usleep(100_000)
+            }
+        }
+        #expect(serverPID > 0, "the fake llama-server never started")
+        usleep(500_000)
+        #expect(kill(serverPID, 0) == 0, "the server should be running while the search runs")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        // The watchdog stops it (SIGTERM at once, SIGKILL after 3 s): allow for a loaded machine.
+        var alive = true
+        for _ in 0..<200 where alive {
+            alive = Self.isRunning(serverPID)
+            if alive { usleep(100_000) }
+        }
+        #expect(!alive, "llama-server (pid \(serverPID)) outlived the engine killed with SIGKILL")
+        if alive { kill(serverPID, SIGKILL) }
+    }
+
+    /// Alive and not a zombie waiting for a slow reaper.
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(close, offsetBy: 2)]
+        return state != "Z" && state != "X"
+    }
+}

@@ -1,0 +1,33 @@
+import EvolveSupport
+import Foundation
+import Testing
+
+/// `--resume` appended to the original command works when the flags match the saved run and names the flag
+/// that differs when they do not.
+@Suite("Resume as typed", .serialized)
+struct ResumeAsTypedTests {
+    @Test(.enabled(if: hasBubblewrap, "needs bubblewrap"))
+    func theOriginalCommandWithResumeAppendedContinuesTheRun() throws {
+        let folder = try Files.makeTemporaryDirectory(prefix: "evolve-resume-typed")
+        defer { Files.removeTree(folder) }
+        let archive = "\(folder)/archive"
+        let original = ["search", "--config", "configs/smoke.yaml", "--archive", archive, "--seed", "7",
+                        "--children", "1"]
+        let first = try evolve(original + ["--generations", "1"])
+        #expect(first.status == 0, "first run: \(first.stderr)")
+
+        // Same command, more generations, --resume appended: continues the same run.
+        let resumed = try evolve(original + ["--generations", "2", "--resume"])
+        #expect(resumed.status == 0, "resume: \(resumed.stderr)")
+        let status = try evolve(["status", "--archive", archive, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        #expect(object?["generation"] as? Int == 2, "status after resume: \(status.stdout)")
+
+        // A different seed is another run: refused with the flag named, exit 64, nothing changed.
+        let other = try evolve(["search", "--config", "configs/smoke.yaml", "--archive", archive, "--seed", "8",
+                                "--children", "1", "--generations", "3", "--resume"])
+        #expect(other.status == 64)
+        #expect(other.stderr.contains("--seed"), "should name the differing flag: \(other.stderr)")
+        #expect(!other.stderr.contains("--children"), "children matched: \(other.stderr)")
+    }
+}
