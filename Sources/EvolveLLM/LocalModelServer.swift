@@ -280,9 +280,10 @@ public final class LocalModelServer: @unchecked Sendable {
         posix_spawnattr_setsigmask(&attributes, &mask)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
-        // The watchdog pipe: both ends close-on-exec here; the read end becomes the watchdog's fd 3.
+        // The watchdog pipe (a socket pair, which can be made close-on-exec atomically, so no child spawned
+        // meanwhile by another thread inherits it); the watchdog's end becomes its fd 3.
         var ends: [Int32] = [-1, -1]
-        guard pipe2(&ends, O_CLOEXEC) == 0 else {
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
             Files.removeTree(folder)
             throw EvolveError(.llm, "cannot start llama-server: pipe: \(String(cString: strerror(errno)))")
         }
