@@ -81,8 +81,7 @@ public enum TreeRemoval {
     }
 
     /// Opens the folder `name`; one whose mode forbids it (chmod 000) is given 0700 first.
-    private static func openFixingPermissions(_ name: FileName, in parent: DirectoryHandle) throws -> DirectoryHandle
-    {
+    private static func openFixingPermissions(_ name: FileName, in parent: DirectoryHandle) throws -> DirectoryHandle {
         switch parent.openDirectory(name) {
         case .success(let child): return child
         case .failure(let error) where error.code == EACCES:

@@ -69,7 +69,8 @@ struct TreeCopyTests {
             """)
         func copyError(_ name: String, _ limits: TreeCopyLimits) -> TreeCopyError? {
             do {
-                try TreeCopy.copy(from: scratch.file(name), to: scratch.file("out-\(name)-\(UUID().uuidString)"), limits: limits)
+                try TreeCopy.copy(
+                    from: scratch.file(name), to: scratch.file("out-\(name)-\(UUID().uuidString)"), limits: limits)
                 return nil
             } catch {
                 return error as? TreeCopyError

@@ -7,7 +7,8 @@ import Testing
 /// A flat folder of N empty files and a chain of D nested folders (deeper than `PATH_MAX` from D ≈ 2050), made
 /// with Python; then the engine's `TreeCopy` (limits raised to fit) and `TreeRemoval` on them, against `cp -a`
 /// and `rm -rf` on identical trees.
-@Suite("Workspace tree benchmark", .serialized, .enabled(if: ProcessInfo.processInfo.environment["EVOLVE_BENCH"] != nil))
+@Suite(
+    "Workspace tree benchmark", .serialized, .enabled(if: ProcessInfo.processInfo.environment["EVOLVE_BENCH"] != nil))
 struct WorkspaceTreeBenchmark {
     static var files: Int { Int(ProcessInfo.processInfo.environment["EVOLVE_BENCH_FILES"] ?? "") ?? 200_000 }
     static var depth: Int { Int(ProcessInfo.processInfo.environment["EVOLVE_BENCH_DEPTH"] ?? "") ?? 5_000 }
@@ -42,7 +43,8 @@ struct WorkspaceTreeBenchmark {
                 for _ in range(\(d)): os.mkdir("d"); os.chdir("d")
                 os.fchdir(here)
             """)
-        let limits = TreeCopyLimits(maxDepth: d + 1, maxEntries: n + d + 1, maxTotalBytes: 1 << 30, maxFileBytes: 1 << 20)
+        let limits = TreeCopyLimits(
+            maxDepth: d + 1, maxEntries: n + d + 1, maxTotalBytes: 1 << 30, maxFileBytes: 1 << 20)
         let copyFlat = try seconds {
             try TreeCopy.copy(from: scratch.file("flat-a"), to: scratch.file("flat-copy"), limits: limits)
         }
@@ -60,6 +62,8 @@ struct WorkspaceTreeBenchmark {
         func f(_ s: Double) -> String { String(format: "%.2f s", s) }
         print("BENCH flat folder of \(n) files: TreeCopy \(f(copyFlat)) (cp -a \(f(cpFlat)))")
         print("BENCH removing it and its copy (\(2 * n) files): TreeRemoval \(f(removeFlat)) (rm -rf \(f(rmFlat)))")
-        print("BENCH chain of \(d) nested folders (\(2 * d) characters of path): TreeRemoval \(f(removeDeep)) (rm -rf \(f(rmDeep)))")
+        print(
+            "BENCH chain of \(d) nested folders (\(2 * d) characters of path): TreeRemoval \(f(removeDeep)) (rm -rf \(f(rmDeep)))"
+        )
     }
 }
