@@ -38,6 +38,9 @@ struct WorkspaceTreeBenchmark {
             for top in ("flat-a", "flat-b"):
                 os.mkdir(top)
                 for i in range(\(n)): open("%s/f%d" % (top, i), "w").close()
+            for top in ("wide-a", "wide-b"):
+                os.mkdir(top)
+                for i in range(\(n / 10)): os.mkdir("%s/d%d" % (top, i)); open("%s/d%d/f" % (top, i), "w").close()
             for top in ("deep-a", "deep-b"):
                 os.mkdir(top); here = os.open(".", os.O_RDONLY); os.chdir(top)
                 for _ in range(\(d)): os.mkdir("d"); os.chdir("d")
@@ -56,12 +59,15 @@ struct WorkspaceTreeBenchmark {
         let rmFlat = try seconds {
             try shell("rm -rf '\(scratch.file("flat-b"))' '\(scratch.file("flat-cp"))'")
         }
+        let removeWide = try seconds { try TreeRemoval.remove(scratch.file("wide-a")) }
+        let rmWide = try seconds { try shell("rm -rf '\(scratch.file("wide-b"))'") }
         let removeDeep = try seconds { try TreeRemoval.remove(scratch.file("deep-a")) }
         let rmDeep = try seconds { try shell("rm -rf '\(scratch.file("deep-b"))'") }
         #expect(Files.entries(scratch.path) == [])
         func f(_ s: Double) -> String { String(format: "%.2f s", s) }
         print("BENCH flat folder of \(n) files: TreeCopy \(f(copyFlat)) (cp -a \(f(cpFlat)))")
         print("BENCH removing it and its copy (\(2 * n) files): TreeRemoval \(f(removeFlat)) (rm -rf \(f(rmFlat)))")
+        print("BENCH \(n / 10) folders of one file each: TreeRemoval \(f(removeWide)) (rm -rf \(f(rmWide)))")
         print(
             "BENCH chain of \(d) nested folders (\(2 * d) characters of path): TreeRemoval \(f(removeDeep)) (rm -rf \(f(rmDeep)))"
         )
