@@ -189,7 +189,8 @@ public final class DirectoryHandle {
         guard st.st_mode & S_IFMT == S_IFREG else { return nil }
         let size = min(Int64(st.st_size), byteLimit)
         let output = withCName(newName) {
-            openat(destination.descriptor, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(permissions))
+            openat(
+                destination.descriptor, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(permissions))
         }
         guard output >= 0 else { throw FileSystemError("create", code: errno) }
         defer { close(output) }

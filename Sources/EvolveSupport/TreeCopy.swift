@@ -104,7 +104,9 @@ private struct Copier {
         self.skipped = skipped
     }
 
-    mutating func copyEntries(of source: DirectoryHandle, to destination: DirectoryHandle, depth: Int, trail: [FileName])
+    mutating func copyEntries(
+        of source: DirectoryHandle, to destination: DirectoryHandle, depth: Int, trail: [FileName]
+    )
         throws
     {
         var names: [FileName] = []
@@ -162,7 +164,8 @@ private struct Copier {
     }
 
     private func limitError(_ limit: TreeCopyError.Limit, _ message: String, _ path: [FileName]) -> TreeCopyError {
-        TreeCopyError(limit: limit, path: Self.display(path), message: "the \(limit.rawValue) limit was hit: \(message)")
+        TreeCopyError(
+            limit: limit, path: Self.display(path), message: "the \(limit.rawValue) limit was hit: \(message)")
     }
 
     /// Runs a file-system step, turning its failure into a `TreeCopyError` that says where.

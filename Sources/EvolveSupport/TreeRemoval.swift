@@ -27,21 +27,26 @@ public enum TreeRemoval {
         }
         if top.permissions & 0o700 != 0o700 { chmod(path, 0o700) }
         var current = try DirectoryHandle.open(path: path)
-        // The folders entered below `path`: the name of each and the folder that holds it.
-        var trail: [(name: FileName, parent: FileStatus)] = []
+        // Folders of `current` found by the last listing and not yet removed (listed in batches, so a folder of
+        // many full folders is not listed again after each one).
+        var pending: [FileName] = []
+        // The folders entered below `path`: the name of each, the folder that holds it, and its pending folders.
+        var trail: [(name: FileName, parent: FileStatus, pending: [FileName])] = []
         while true {
             let status = try current.status()
             if status.permissions & 0o700 != 0o700 {
                 _ = current.setPermissions(0o700)
             }
-            guard let folder = try emptyExceptFolders(current) else {
+            if pending.isEmpty { pending = try emptyExceptFolders(current) }
+            guard let folder = pending.popLast() else {
                 // `current` is empty: go up and remove it.
-                guard let (name, parentStatus) = trail.popLast() else { break }
+                guard let (name, parentStatus, parentPending) = trail.popLast() else { break }
                 let parent = try current.openDirectory([46, 46]).get()
                 guard try parent.status().isSameFile(as: parentStatus) else {
                     throw FileSystemError("the tree changed while it was being removed; ..", code: ESTALE)
                 }
                 current = parent
+                pending = parentPending
                 let rc = current.remove(name, directory: true)
                 guard rc == 0 || rc == ENOENT else { throw FileSystemError("rmdir", code: rc) }
                 continue
@@ -51,38 +56,39 @@ public enum TreeRemoval {
             if rc == 0 || rc == ENOENT { continue }
             guard rc == ENOTEMPTY || rc == EEXIST else { throw FileSystemError("rmdir", code: rc) }
             let child = try openFixingPermissions(folder, in: current)
-            trail.append((folder, status))
+            trail.append((folder, status, pending))
+            pending = []
             current = child
         }
         let rc = DirectoryHandle.removeEmptyDirectory(path: path)
         guard rc == 0 || rc == ENOENT else { throw FileSystemError("rmdir", code: rc) }
     }
 
-    /// Removes every entry of `folder` that is not a folder, up to the first folder, and returns that folder's
-    /// name; nil when `folder` is now empty.
-    private static func emptyExceptFolders(_ folder: DirectoryHandle) throws -> FileName? {
-        var found: FileName?
+    /// How many folder names one listing collects.
+    private static let batch = 1024
+
+    /// Removes every entry of `folder` that is not a folder, until `batch` folders are found, and returns their
+    /// names; empty when `folder` is now empty.
+    private static func emptyExceptFolders(_ folder: DirectoryHandle) throws -> [FileName] {
+        var found: [FileName] = []
         try folder.forEachEntry { name, isDirectory in
             var isFolder = isDirectory
             if isFolder == nil { isFolder = try folder.status(of: name)?.kind == .directory }
-            if isFolder == true {
-                found = name
-                return false
+            if isFolder != true {
+                let rc = folder.remove(name, directory: false)
+                if rc == 0 || rc == ENOENT { return true }
+                guard rc == EISDIR || rc == EPERM, try folder.status(of: name)?.kind == .directory else {
+                    throw FileSystemError("unlink", code: rc)
+                }
             }
-            let rc = folder.remove(name, directory: false)
-            if rc == 0 || rc == ENOENT { return true }
-            if rc == EISDIR || rc == EPERM, try folder.status(of: name)?.kind == .directory {
-                found = name
-                return false
-            }
-            throw FileSystemError("unlink", code: rc)
+            found.append(name)
+            return found.count < batch
         }
         return found
     }
 
     /// Opens the folder `name`; one whose mode forbids it (chmod 000) is given 0700 first.
-    private static func openFixingPermissions(_ name: FileName, in parent: DirectoryHandle) throws -> DirectoryHandle
-    {
+    private static func openFixingPermissions(_ name: FileName, in parent: DirectoryHandle) throws -> DirectoryHandle {
         switch parent.openDirectory(name) {
         case .success(let child): return child
         case .failure(let error) where error.code == EACCES:

@@ -35,9 +35,12 @@ let hostileTreeScript = #"""
     for name in [b"\xff\xfe", b"new\nline", b"\x1b[31mred\x1b[0m", b"tab\tand\x01ctl", b"-rf"]:
         with open(name, "wb") as f: f.write(b"x")
     os.mkdir(b"dir\xff"); open(b"dir\xff/inner\xfe", "w").write("x")
-    # Special files: a FIFO and a listening socket.
+    # Special files: a FIFO, a listening socket, a device node (when allowed).
     os.mkfifo("fifo")
     s = socket.socket(socket.AF_UNIX); s.bind("sock")
+    import stat
+    try: os.mknod("null", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+    except OSError: pass  # no CAP_MKNOD
     # Links: a loop, to /etc/passwd, to the folder outside, to the parent, dangling.
     os.symlink("loop-b", "loop-a"); os.symlink("loop-a", "loop-b")
     os.symlink("/etc/passwd", "passwd")

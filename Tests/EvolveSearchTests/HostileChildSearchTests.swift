@@ -18,10 +18,14 @@ struct HostileChildSearchTests {
             "python3 -c \"import os; os.makedirs('tests/t'); os.chdir('tests/t'); \(deep); os.chdir('/work');"
             + " os.mkdir('x'); os.chdir('x'); \(deep)\"; python3 $EVOLVE_AGENT_DIR/agent.py"
         let edits: [[String: String]] = [
-            ["file": "agent.yaml", "summary": "hostile: trees deeper than PATH_MAX",
-             "content": "name: smoke-agent\nrun: \(run)\n"],
-            ["file": "recipes/vowels.py.json", "summary": "add a recipe for vowels.py",
-             "content": #"[{"search": "in \"aeiou\")", "replace": "in \"aeiouAEIOU\")"}]"# + "\n"],
+            [
+                "file": "agent.yaml", "summary": "hostile: trees deeper than PATH_MAX",
+                "content": "name: smoke-agent\nrun: \(run)\n",
+            ],
+            [
+                "file": "recipes/vowels.py.json", "summary": "add a recipe for vowels.py",
+                "content": #"[{"search": "in \"aeiou\")", "replace": "in \"aeiouAEIOU\")"}]"# + "\n",
+            ],
         ]
         let editsPath = "\(folder)/edits.json"
         try JSONEncoder().encode(edits).write(to: URL(fileURLWithPath: editsPath))
