@@ -362,7 +362,12 @@ final class GitRepository {
         for (path, change) in changes.sorted(by: { $0.key < $1.key }) {
             let clean = path.split(separator: "/").filter { !$0.isEmpty && $0 != "." }
             guard !clean.isEmpty, !clean.contains(".."), !clean.contains(".git") else {
-                throw EvolveError(.invalidInput, "the path \(path) leaves the agent's folder")
+                throw EvolveError(.invalidInput, "the path \(DisplayText.escaped(path)) leaves the agent's folder")
+            }
+            for component in clean {
+                if let problem = GitPathRules.problem(name: Array(component.utf8), isLink: false) {
+                    throw EvolveError(.invalidInput, "the path \(DisplayText.escaped(path)) holds \(problem)")
+                }
             }
             let normalized = clean.joined(separator: "/")
             switch change {

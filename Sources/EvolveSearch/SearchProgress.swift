@@ -51,9 +51,9 @@ public final class TerminalProgress: SearchObserver, @unchecked Sendable {
                    plain: false)
         case .childRecorded(let g, let slot, let v):
             if v.status == .invalid {
-                update(slot, "gen \(g) · \(v.id): invalid (\(v.reason ?? "?"))", plain: true)
+                update(slot, "gen \(g) · \(v.id): invalid (\(DisplayText.escaped(v.reason ?? "?")))", plain: true)
             } else {
-                update(slot, "gen \(g) · \(v.id): \(v.summary.prefix(60)) — evaluating", plain: true)
+                update(slot, "gen \(g) · \(v.id): \(DisplayText.escaped(String(v.summary.prefix(60)))) — evaluating", plain: true)
             }
         case .childEvaluating(let g, let slot, let id, let done, let total):
             update(slot, "gen \(g) · \(id): evaluating \(done)/\(total) tasks", plain: false)

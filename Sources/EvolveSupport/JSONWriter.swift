@@ -60,11 +60,16 @@ public struct JSONWriter {
         endArray()
     }
 
-    /// Appends `text` as a JSON string literal with the escapes RFC 8259 requires.
+    /// Appends `text` as a JSON string literal with the escapes RFC 8259 requires, and `\uXXXX` for DEL,
+    /// the C1 controls (U+0080–U+009F; U+009B is a CSI on some terminals), bidirectional controls and the
+    /// line separators: JSON printed on a terminal never carries a control sequence from a child's text,
+    /// and parses back to the exact text.
     public static func appendQuoted(_ text: String, to output: inout String) {
         output.append("\"")
         var plain = true
-        for unit in text.utf8 where unit < 0x20 || unit == 0x22 || unit == 0x5C {
+        // 0x7F is DEL; 0xC2, 0xD8 and 0xE2 lead the UTF-8 of C1 controls, U+061C and U+200E–U+2069.
+        for unit in text.utf8
+        where unit < 0x20 || unit == 0x22 || unit == 0x5C || unit == 0x7F || unit == 0xC2 || unit == 0xD8 || unit == 0xE2 {
             plain = false
             break
         }
@@ -78,7 +83,7 @@ public struct JSONWriter {
                 case "\n": output.append("\\n")
                 case "\r": output.append("\\r")
                 case "\t": output.append("\\t")
-                case let s where s.value < 0x20:
+                case let s where s.value < 0x20 || Self.isInvisibleControl(s.value):
                     let hex = String(s.value, radix: 16)
                     output.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
                 default: output.unicodeScalars.append(scalar)
@@ -86,5 +91,13 @@ public struct JSONWriter {
             }
         }
         output.append("\"")
+    }
+
+    /// DEL, C1 controls, bidirectional controls and the line and paragraph separators.
+    static func isInvisibleControl(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
     }
 }

@@ -13,6 +13,8 @@ import Testing
 
     static let titleAttack = "\u{1B}]0;pwned\u{07}"
     static let clearAttack = "\u{1B}[2J"
+    /// The one-character CSI (U+009B) that some terminals honour like ESC [.
+    static let eightBitCSI = "\u{9B}31m"
 
     /// `git` on the archive's repository, with an identity for commits.
     func git(_ arguments: [String]) throws -> String {
@@ -56,7 +58,7 @@ import Testing
         let tree = try run(["GIT_INDEX_FILE=\(index)", "git", "--git-dir", repo, "write-tree"]).out
             .trimmingCharacters(in: .whitespacesAndNewlines)
         try plant(tree: tree, message: """
-            fix \(Self.titleAttack) the bug \(Self.clearAttack)
+            fix \(Self.titleAttack) the bug \(Self.clearAttack) \(Self.eightBitCSI)
 
             Variant: v1
             Generation: 1
@@ -78,6 +80,7 @@ import Testing
             #expect(!result.stdout.utf8.contains(0x1B), "\(command) printed an ESC byte")
             #expect(!result.stderr.utf8.contains(0x1B), "\(command) printed an ESC byte on stderr")
             #expect(!result.stdout.utf8.contains(0x07), "\(command) printed a BEL byte")
+            #expect(!result.stdout.unicodeScalars.contains("\u{9B}"), "\(command) printed an 8-bit CSI")
             sawEscapedTitle = sawEscapedTitle || result.stdout.contains("\\e]0;pwned\\x07")
         }
         #expect(sawEscapedTitle, "the escaped sequence should stay visible to the reader")
@@ -87,7 +90,8 @@ import Testing
         // JSON keeps the exact text, escaped by the encoder (\u001b), and parses back to it.
         let json = try evolve(["show", "v1", "--json", "--archive", archive])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect((object?["summary"] as? String)?.contains(Self.titleAttack) == true)
+        #expect((object?["summary"] as? String)?.contains(Self.titleAttack + " the bug " + Self.clearAttack) == true)
+        #expect((object?["summary"] as? String)?.contains(Self.eightBitCSI) == true)
     }
 
     @Test func checkoutRefusesALinkThenFolderTreeAndDoctorNamesIt() throws {
