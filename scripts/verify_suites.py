@@ -116,7 +116,7 @@ def run_check(check, plan, ws, timeout, env):
     listed = subprocess.run(["/usr/bin/python3", "-I", "-P", runner, "--list", "--tests", tests, "--pattern", pattern,
                              "--style", style], stdout=subprocess.PIPE, env=env)
     expected = json.loads(listed.stdout or b"{}").get("tests") or []
-    argv = ["/usr/bin/python3", "-I", "-P", runner, "--run", "--tests", tests, "--pattern", pattern, "--style", style,
+    argv = ["/usr/bin/python3", "-I", "-P", "-B", runner, "--run", "--tests", tests, "--pattern", pattern, "--style", style,
             "--workspace", ws, "--results", results]
     rc, out = run(shlex.join(argv), ws, timeout, env)
     verdicts = {}

@@ -45,7 +45,7 @@ public enum TrustedRunner {
         -> [String]
     {
         [
-            python, "-I", "-P", pathInSandbox, "--run", "--tests", testsFolderInSandbox(folder),
+            python, "-I", "-P", "-B", pathInSandbox, "--run", "--tests", testsFolderInSandbox(folder),
             "--pattern", pattern, "--style", style.rawValue, "--workspace", workspace, "--results", resultsInSandbox,
         ]
     }

@@ -135,8 +135,8 @@ struct VerdictReaderTests {
         }
     }
 
-    @Test func shippedSuitesUseTrustedVerdictsWherePythonTestsAre() throws {
-        for name in ["smoke", "pyfix", "pyfix-holdout", "demo"] {
+    @Test func everyShippedSuiteUsesTrustedVerdicts() throws {
+        for name in ["smoke", "pyfix", "pyfix-holdout", "demo", "polyglot-mini"] {
             let suite = try Suite.load(from: "\(repositoryRoot)/seeds/suites/\(name)")
             for task in suite.tasks {
                 #expect(task.resultsFormat.source == "runner", "\(name)/\(task.id)")
