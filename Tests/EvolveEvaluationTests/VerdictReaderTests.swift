@@ -156,4 +156,14 @@ struct VerdictReaderTests {
         #expect(clean.hasPrefix("ValueError: here it is:"))
         #expect(redactor.redact("-5 != -3") == "-5 != -3", "short, ordinary messages stay")
     }
+
+    @Test func textTheStatementAlsoHoldsIsNotRedacted() {
+        let spec = "Return lo if x is below lo, hi if x is above hi, and x otherwise."
+        let test = "SPEC = '\(spec)'\nSECRET_CASES = [[5, 0, 10], [-3, 0, 10], [15, 0, 10]]\n"
+        let redactor = HiddenTextRedactor(texts: [test], public: ["Make clamp correct.\n\n\(spec)\n"])
+        let message = "clamp is wrong. \(spec) cases: [[5, 0, 10], [-3, 0, 10], [15, 0, 10]]"
+        let clean = redactor.redact(message)
+        #expect(clean.contains(spec))
+        #expect(!clean.contains("[-3, 0, 10], [15, 0, 10]"))
+    }
 }
