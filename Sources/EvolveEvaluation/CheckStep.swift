@@ -103,6 +103,9 @@ extension TaskEvaluator {
         if verdicts.allPassed && problem == nil {
             return (.passed, verdicts.forgeable ? "verdict from the check's exit status (forgeable)" : nil)
         }
+        if verdicts.forgeable, problem == nil {
+            return (.failed, "check \(check.summary(limits: limits))" + forgeable)
+        }
         var parts = ["\(verdicts.passed)/\(verdicts.total) tests passed"]
         if let problem { parts.append(problem) }
         if let first = verdicts.tests.first(where: { $0.outcome != .passed }) {

@@ -13,21 +13,26 @@ public struct HiddenTextRedactor: Sendable {
 
     private let windows: Set<String>
 
-    /// Every `window`-character run of the given texts.
-    public init(texts: [String]) {
+    /// Every `window`-character run of the given texts, except runs that also occur in `public` (the task's
+    /// statement, which the agent reads anyway).
+    public init(texts: [String], public: [String] = []) {
         var windows = Set<String>()
-        for text in texts {
-            let characters = Array(text)
-            guard characters.count >= Self.window else { continue }
-            for start in 0...(characters.count - Self.window) {
-                windows.insert(String(characters[start..<start + Self.window]))
-            }
-        }
+        for text in texts { windows.formUnion(Self.runs(of: text)) }
+        for text in `public` { windows.subtract(Self.runs(of: text)) }
         self.windows = windows
     }
 
-    /// The redactor of the regular files under `testsPath` (none: a redactor that changes nothing).
-    public init(testsPath: String?) {
+    private static func runs(of text: String) -> Set<String> {
+        let characters = Array(text)
+        guard characters.count >= window else { return [] }
+        var runs = Set<String>()
+        for start in 0...(characters.count - window) { runs.insert(String(characters[start..<start + window])) }
+        return runs
+    }
+
+    /// The redactor of the regular files under `testsPath` (none: a redactor that changes nothing); text of the
+    /// file at `promptPath` is not hidden.
+    public init(testsPath: String?, promptPath: String? = nil) {
         var texts: [String] = []
         var budget = Self.maxBytes
         if let testsPath, let walker = FileManager.default.enumerator(atPath: testsPath) {
@@ -43,7 +48,8 @@ public struct HiddenTextRedactor: Sendable {
                 texts.append(String(decoding: data, as: UTF8.self))
             }
         }
-        self.init(texts: texts)
+        let statement = promptPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+        self.init(texts: texts, public: statement.map { [$0] } ?? [])
     }
 
     /// `text` with every run of hidden-test text replaced by the marker.
@@ -82,11 +88,11 @@ public struct HiddenTextRedactor: Sendable {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var cache: [String: HiddenTextRedactor] = [:]
 
-    /// The redactor of a task's hidden tests, built once per folder.
-    public static func forTests(_ testsPath: String?) -> HiddenTextRedactor {
-        let key = testsPath ?? ""
+    /// The redactor of a task's hidden tests (its statement's text excepted), built once per task.
+    public static func forTask(_ task: SuiteTask) -> HiddenTextRedactor {
+        let key = "\(task.testsPath ?? "")\u{0}\(task.promptPath)"
         if let known = lock.withLock({ cache[key] }) { return known }
-        let made = HiddenTextRedactor(testsPath: testsPath)
+        let made = HiddenTextRedactor(testsPath: task.testsPath, promptPath: task.promptPath)
         lock.withLock { cache[key] = made }
         return made
     }

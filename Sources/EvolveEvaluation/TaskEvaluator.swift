@@ -140,7 +140,7 @@ public struct TaskEvaluator: Sendable {
         if check.termination == .killed { throw CancellationError() }
         let verdicts = readVerdicts(
             format: format, expected: expected, check: check, checkFolder: checkFolder, resultsFolder: resultsFolder,
-            redactor: HiddenTextRedactor.forTests(task.testsPath))
+            redactor: HiddenTextRedactor.forTask(task))
         var judged = judge(verdicts.verdicts, problem: verdicts.problem, check: check, limits: checkLimits)
         let agentNoteworthy =
             agentResult.exitStatus != 0 || agentResult.forksRefused > 0 || agentResult.outputBytesDropped > 0

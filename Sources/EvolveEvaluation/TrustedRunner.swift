@@ -45,7 +45,7 @@ public enum TrustedRunner {
         -> [String]
     {
         [
-            python, "-I", "-P", pathInSandbox, "--run", "--tests", testsFolderInSandbox(folder),
+            python, "-I", "-P", "-B", pathInSandbox, "--run", "--tests", testsFolderInSandbox(folder),
             "--pattern", pattern, "--style", style.rawValue, "--workspace", workspace, "--results", resultsInSandbox,
         ]
     }
@@ -216,6 +216,29 @@ def run(tests, pattern, style, workspace, results):
     _stdout, _stderr = sys.stdout, sys.stderr
     summary = []
     case_dict = dict(unittest.TestCase.__dict__)
+    tests_root = os.path.realpath(tests) + os.sep
+    _realpath, _FunctionType = os.path.realpath, type(run)
+
+    def foreign_code(cls, fn):
+        """Where a test's code comes from, when not from the hidden tests: a class or function swapped in by
+        imported code (a hook on class creation, a patched method) is refused, not run."""
+        candidates = [fn]
+        if cls is not None:
+            for klass in cls.__mro__:
+                if klass in (unittest.TestCase, object) or klass.__module__ in ("unittest.case", "builtins"):
+                    continue
+                candidates += [v for v in klass.__dict__.values() if _isinstance(v, (_FunctionType, staticmethod, classmethod))]
+        for f in candidates:
+            f = _getattr(f, "__func__", f)
+            while _getattr(f, "__wrapped__", None) is not None:
+                f = f.__wrapped__
+            code = _getattr(f, "__code__", None)
+            if code is None:
+                return "%r is not a function" % (f,)
+            where = _realpath(code.co_filename)
+            if not where.startswith(tests_root):
+                return "%s comes from %s, not from the hidden tests" % (_getattr(f, "__qualname__", "?"), code.co_filename)
+        return None
     _setattr = setattr
 
     def restore_testcase():
@@ -284,6 +307,10 @@ def run(tests, pattern, style, workspace, results):
             if fn is None or not callable(fn):
                 verdict(test_id, "error", LookupError("test %s not found after import" % test_id))
                 return
+            foreign = foreign_code(None, fn)
+            if foreign:
+                verdict(test_id, "error", RuntimeError(foreign))
+                return
             if fn.__code__.co_argcount:
                 verdict(test_id, "error", TypeError("pytest fixtures are not supported by the trusted runner"))
                 return
@@ -297,6 +324,10 @@ def run(tests, pattern, style, workspace, results):
         if _getattr(cls, "__unittest_skip__", False) or _getattr(method, "__unittest_skip__", False):
             why = _getattr(method, "__unittest_skip_why__", None) or _getattr(cls, "__unittest_skip_why__", "")
             verdict(test_id, "skipped", _SkipTest(why))
+            return
+        foreign = foreign_code(cls if _isinstance(cls, type) else None, method)
+        if foreign:
+            verdict(test_id, "error", RuntimeError(foreign))
             return
         key = (module_key, rest[0])
         if key not in class_state:

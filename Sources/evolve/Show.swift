@@ -35,6 +35,9 @@ extension EvolveCommand {
                     writer.field("status", o.status.rawValue)
                     writer.field("duration_s", o.durationSeconds)
                     writer.field("detail", o.detail)
+                    writer.field("tests_passed", o.verdicts?.passed)
+                    writer.field("tests_total", o.verdicts?.total)
+                    writer.field("verdict_source", o.verdicts?.source)
                     writer.endObject()
                 }
                 writer.endArray()
@@ -63,7 +66,9 @@ extension EvolveCommand {
                 for o in rows {
                     let mark = o.status.isPass ? Terminal.style("✓", "32") : Terminal.style("✗", "31")
                     out += "  \(mark) " + VariantTable.pad(safe(o.task), 28) + VariantTable.pad(o.status.rawValue, 11)
-                        + String(format: "%6.2fs", o.durationSeconds) + (o.detail.map { "  \(safe($0))" } ?? "") + "\n"
+                        + String(format: "%6.2fs", o.durationSeconds)
+                        + (o.verdicts.map { "  \($0.passed)/\($0.total) tests" + ($0.forgeable ? " (forgeable)" : "") } ?? "")
+                        + (o.detail.map { "  \(safe($0))" } ?? "") + "\n"
                 }
             }
             if let diff {

@@ -135,8 +135,8 @@ struct VerdictReaderTests {
         }
     }
 
-    @Test func shippedSuitesUseTrustedVerdictsWherePythonTestsAre() throws {
-        for name in ["smoke", "pyfix", "pyfix-holdout", "demo"] {
+    @Test func everyShippedSuiteUsesTrustedVerdicts() throws {
+        for name in ["smoke", "pyfix", "pyfix-holdout", "demo", "polyglot-mini"] {
             let suite = try Suite.load(from: "\(repositoryRoot)/seeds/suites/\(name)")
             for task in suite.tasks {
                 #expect(task.resultsFormat.source == "runner", "\(name)/\(task.id)")
@@ -155,5 +155,15 @@ struct VerdictReaderTests {
         #expect(clean.contains(HiddenTextRedactor.marker))
         #expect(clean.hasPrefix("ValueError: here it is:"))
         #expect(redactor.redact("-5 != -3") == "-5 != -3", "short, ordinary messages stay")
+    }
+
+    @Test func textTheStatementAlsoHoldsIsNotRedacted() {
+        let spec = "Return lo if x is below lo, hi if x is above hi, and x otherwise."
+        let test = "SPEC = '\(spec)'\nSECRET_CASES = [[5, 0, 10], [-3, 0, 10], [15, 0, 10]]\n"
+        let redactor = HiddenTextRedactor(texts: [test], public: ["Make clamp correct.\n\n\(spec)\n"])
+        let message = "clamp is wrong. \(spec) cases: [[5, 0, 10], [-3, 0, 10], [15, 0, 10]]"
+        let clean = redactor.redact(message)
+        #expect(clean.contains(spec))
+        #expect(!clean.contains("[-3, 0, 10], [15, 0, 10]"))
     }
 }

@@ -1,5 +1,0 @@
-set -e
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-cc -std=c99 -Wall -Werror -O1 -I. -o "$out/test" tests/test.c hamming.c -lm
-"$out/test"
