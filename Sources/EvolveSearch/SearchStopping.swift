@@ -19,8 +19,9 @@ extension SearchService {
         if let patience {
             let history = Self.bestByGeneration(variants, run: runID, generations: completed)
             if let stalled = history.lastImprovement.map({ completed - $0 }), stalled >= patience {
-                return String(format: "no improvement of the best score (%.3f) for %d generations (patience %d)",
-                              history.best ?? 0, stalled, patience)
+                let best = String(format: "%.3f", history.best ?? 0)
+                return "no improvement of the best score (\(best)) for \(stalled) generation\(stalled == 1 ? "" : "s") "
+                    + "(patience \(patience))"
             }
         }
         return nil

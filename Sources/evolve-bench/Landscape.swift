@@ -20,8 +20,9 @@ import Foundation
 ///   fails, one failing task passes). Target: score ≥ `target`.
 /// - `deceptive`: the seed's family climbs easily (p = 0.5) but can only ever pass the first
 ///   `trapTasks` tasks: a local optimum at 0.6 that greedy climbs and cannot leave. A child of that family
-///   escapes with probability `escapeChance` into a new approach that passes two other tasks only (score
-///   0.1, below the seed) and climbs from there at p = 0.3 towards every task. Target: score ≥ `target`.
+///   escapes with probability `escapeChance` into a new approach that passes `escapeTasks` other tasks only
+///   (0.2, the seed's score, far below the trap's 0.6 by then) and climbs from there at p = `escapedPromise`
+///   towards every task. Target: score ≥ `target`.
 /// - `needle` (sparse reward): every variant scores the seed's score, its behaviour drifting neutrally,
 ///   while a hidden depth takes a step up (probability 0.35) or down (0.15) per child; a variant at depth
 ///   `needleDepth` passes everything. Target: that variant.
@@ -48,7 +49,9 @@ struct Landscape {
     /// "best after N": the best score once this many evaluations are done.
     var bestAfter = 200
     var trapTasks = 12
-    var escapeChance = 0.08
+    var escapeChance = 0.05
+    var escapeTasks = 4
+    var escapedPromise = 0.4
     var needleDepth = 6
     var seedSize = 200.0
     var sizeTarget = 150.0
@@ -158,9 +161,9 @@ struct Landscape {
         case .deceptive:
             if p.hidden == 0 && rng.unit() < escapeChance {
                 child.hidden = 1
-                child.outcomes = (0..<tasks).map { $0 == trapTasks || $0 == trapTasks + 1 }
+                child.outcomes = (0..<tasks).map { $0 >= trapTasks && $0 < trapTasks + escapeTasks }
             } else {
-                step(&child.outcomes, improve: p.hidden == 0 ? 0.5 : 0.3, within: p.hidden == 0 ? trapTasks : tasks,
+                step(&child.outcomes, improve: p.hidden == 0 ? 0.5 : escapedPromise, within: p.hidden == 0 ? trapTasks : tasks,
                      rng: &rng)
             }
         case .needle:

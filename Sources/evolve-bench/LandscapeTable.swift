@@ -33,7 +33,7 @@ struct LandscapeCell {
 /// it, the mean best score after `bestAfter` evaluations, and each selector's mean rank across the shapes.
 func runLandscapes(_ base: Landscape, shapes: [Landscape.Shape], selectors: [String], seeds: Int) throws {
     say(
-        "landscapes: \(shapes.map(\.rawValue).joined(separator: ", ")); \(base.tasks) tasks, seed score "
+        "landscape: shapes \(shapes.map(\.rawValue).joined(separator: ", ")); \(base.tasks) tasks, seed score "
             + "\(Double(base.seedPasses) / Double(base.tasks)), target \(base.target), \(base.batch) children per "
             + "generation, cap \(base.maxEvaluations) evaluations, best after \(base.bestAfter), \(seeds) seeds")
     var table: [String: [Landscape.Shape: LandscapeCell]] = [:]
@@ -59,11 +59,14 @@ func runLandscapes(_ base: Landscape, shapes: [Landscape.Shape], selectors: [Str
                 meanEvaluations: mean, sd: sd, median: median(counts), reached: reached, seeds: seeds,
                 meanBestAfter: bests.reduce(0, +) / Double(bests.count))
             table[name, default: [:]][shape] = cell
+            // `landscape NAME …` for the hgm shape (the line scripts/bench.sh reads), `landscape-SHAPE NAME …` else.
+            let prefix = shape == .hgm ? "landscape" : "landscape-\(shape.rawValue)"
             say(
-                String(
-                    format: "landscape %@ %@ mean=%.0f sd=%.0f median=%.0f reached=%d/%d best@%d=%.3f seconds=%.1f",
-                    shape.rawValue, name, mean, sd, cell.median, reached, seeds, base.bestAfter, cell.meanBestAfter,
-                    Date().timeIntervalSince(started)))
+                prefix
+                    + String(
+                        format: " %@ mean=%.0f sd=%.0f median=%.0f reached=%d/%d best@%d=%.3f seconds=%.1f", name, mean,
+                        sd, cell.median, reached, seeds, base.bestAfter, cell.meanBestAfter,
+                        Date().timeIntervalSince(started)))
         }
     }
     say(renderTable(table, shapes: shapes, selectors: selectors, bestAfter: base.bestAfter))

@@ -86,7 +86,7 @@ struct StoppingSearchTests {
         let variants = try prepared.service.archive.allVariants()
         let ran = variants.map(\.generation).max() ?? 0
         if case .done(let why) = outcome.ending {
-            #expect(why.contains("for 1 generations (patience 1)"))
+            #expect(why.contains("for 1 generation (patience 1)"))
             #expect(ran < 8)
             let stalled = SearchService.bestByGeneration(variants, run: prepared.runID, generations: ran)
             #expect(ran - (stalled.lastImprovement ?? 0) == 1)
