@@ -105,7 +105,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
 public struct SelectorConfig: Codable, Sendable, Equatable {
     public static let names = ["hgm", "novelty", "dgm", "greedy", "random", "map-elites"]
     /// The default, chosen on the landscapes of scripts/bench-landscape.sh (docs/benchmarks.md).
-    public static let defaultName = "novelty"
+    public static let defaultName = "greedy"
     public var name: String
     /// Neighbours for novelty.
     public var k: Int

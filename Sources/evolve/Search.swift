@@ -20,7 +20,7 @@ extension EvolveCommand {
         @Option(name: .long, help: "Children per generation.") var children: Int?
         @Option(name: .long, help: "Parallel sandboxes (and children made at once).") var workers: Int?
         @Option(name: .long, help: "Random seed: the same seed and config make the same choices.") var seed: UInt64?
-        @Option(name: .long, help: "Parent selector: hgm, novelty, dgm, greedy, random or map-elites.") var selector: String?
+        @Option(name: .long, help: "Parent selector: greedy (the default), hgm, novelty, dgm, random or map-elites.") var selector: String?
         @Option(name: .customLong("budget-usd"), help: "Stop when the run has spent this much (USD).") var budgetUSD: Double?
         @Option(name: .long, help: "Stop after this many task evaluations.") var maxEvaluations: Int?
         @Option(name: .long, help: "Stop once a variant scores at least this (0–1).") var targetScore: Double?
