@@ -1,4 +1,5 @@
 import EvolveArchive
+import EvolveEvaluation
 import EvolveSupport
 import Foundation
 import Testing
@@ -100,5 +101,43 @@ func sized(_ id: Int, lines: Int, score: Double, outcomes: [Bool] = [true], metr
         var rng = SeededGenerator(seed: 0)
         let picks = MapElitesSelector(features: [FeatureDimension(name: "code_size")]).select(candidates, count: 3, rng: &rng)
         #expect(picks == [VariantID(1), VariantID(1), VariantID(1)])
+    }
+}
+
+@Suite struct CodeSizeTests {
+    @Test func codeSizeIsTheLinesOfTheTreeReadFromGit() throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "evolve-size")
+        defer { Files.removeTree(dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/seed/lib", withIntermediateDirectories: true)
+        try "a\nb\n".write(toFile: dir + "/seed/agent.py", atomically: true, encoding: .utf8)
+        try "one\ntwo\nthree".write(toFile: dir + "/seed/lib/util.py", atomically: true, encoding: .utf8)
+        let archive = try Archive.create(at: dir + "/archive", seed: dir + "/seed")
+        let seed = try archive.variant(VariantID(0))
+        #expect(try archive.lineCount(tree: seed.tree) == 5)
+        // A child that adds a 10-line file and a line to agent.py: 16; a binary file adds no lines.
+        let tree = try archive.writeTree(base: seed.tree, changes: [
+            "more.py": .write(String(repeating: "x\n", count: 10)), "agent.py": .write("a\nb\nc\n"),
+            "blob.bin": .write("\u{0}\u{1}\u{2}binary\u{0}"),
+        ])
+        let child = try archive.record(parents: [seed.id], tree: tree,
+                                       metadata: VariantMetadata(generation: 1, operator: "test", summary: "grow", slot: 0))
+        #expect(try archive.lineCount(tree: child.tree) == 16)
+        #expect(throws: EvolveError.self) { try archive.lineCount(tree: "not-a-tree") }
+
+        // Candidates carry it only when asked (MAP-Elites with code_size), with generation, slot and parent.
+        let task = SuiteTask(id: "t", directory: dir, promptPath: dir, workspacePath: nil, testsPath: nil, check: "true",
+                             timeoutSeconds: 1, checkTimeoutSeconds: 1)
+        let suite = Suite(name: "s", directory: dir, check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1, stages: [],
+                          tasks: [task])
+        for v in [seed, child] {
+            try archive.record(TaskOutcome(tree: v.tree, suite: "s", task: "t", status: .passed, durationSeconds: 0, log: ""))
+            try archive.setScore(v.id, score: 1, status: .valid)
+        }
+        let plain = try Candidates.build(archive: archive, suites: [suite])
+        #expect(plain.map(\.codeSize) == [nil, nil])
+        let measured = try Candidates.build(archive: archive, suites: [suite], codeSize: true)
+        #expect(measured.map(\.codeSize) == [5, 16])
+        #expect(measured[1].parent == VariantID(0) && measured[1].generation == 1 && measured[1].slot == 0)
+        #expect(measured[0].parent == nil && measured[0].slot == nil)
     }
 }
