@@ -123,4 +123,41 @@ struct StoppingSearchTests {
             }
         }
     }
+
+    @Test func anInterruptedIslandSearchResumesIntoTheSameArchive() async throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "evolve-islands-resume")
+        defer { Files.removeTree(dir) }
+        let config = try smokeConfig(
+            in: dir, selector: "{name: novelty, k: 3, islands: {count: 3, migration_interval: 1, migration_rate: 0.5}}")
+        func prepare(_ name: String, resume: Bool = false, observer: QuietObserver = QuietObserver()) async throws
+            -> PreparedSearch
+        {
+            try await SearchSetup.prepare(
+                SearchRequest(configPath: resume ? nil : config, archivePath: dir + "/" + name, baseDirectory: repoRoot,
+                              resume: resume),
+                observer: observer)
+        }
+        let reference = try await prepare("ref")
+        _ = try await reference.service.run(runID: reference.runID, resumed: false)
+        let expected = try fingerprint(reference.service.archive)
+        let expectedMigrations = try reference.service.archive.events(run: reference.runID, kind: "migration").map(\.message)
+
+        let box = CancelBox()
+        let observer = QuietObserver { event in
+            if case .childRecorded(let generation, _, _) = event, generation == 3 { box.cancel() }
+        }
+        let prepared = try await prepare("a", observer: observer)
+        let task = Task { try await prepared.service.run(runID: prepared.runID, resumed: false) }
+        box.task = task
+        guard case .interrupted = try await task.value.ending else {
+            Issue.record("expected an interruption")
+            return
+        }
+        let resumed = try await prepare("a", resume: true)
+        _ = try await resumed.service.run(runID: resumed.runID, resumed: true)
+        #expect(try fingerprint(resumed.service.archive) == expected)
+        #expect(try resumed.service.archive.events(run: resumed.runID, kind: "migration").map(\.message)
+                    == expectedMigrations)
+        #expect(!expectedMigrations.isEmpty)
+    }
 }
