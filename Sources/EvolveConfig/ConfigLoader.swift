@@ -99,7 +99,12 @@ public enum ConfigLoader {
             }
         }
         try check(root, RunConfig.CodingKeys.allCases.map(\.rawValue), "")
-        try check(root.mapping?["selector"], ["name", "k", "beta"], " in selector")
+        try check(root.mapping?["selector"], SelectorConfig.CodingKeys.allCases.map(\.rawValue), " in selector")
+        try check(root.mapping?["selector"]?.mapping?["islands"], IslandConfig.CodingKeys.allCases.map(\.rawValue),
+                  " in selector.islands")
+        for feature in root.mapping?["selector"]?.mapping?["features"]?.sequence ?? [] {
+            try check(feature, FeatureConfig.CodingKeys.allCases.map(\.rawValue), " in selector.features")
+        }
         try check(root.mapping?["budget"], BudgetConfig.CodingKeys.allCases.map(\.rawValue), " in budget")
         for op in root.mapping?["operators"]?.sequence ?? [] {
             try check(op, OperatorConfig.CodingKeys.allCases.map(\.rawValue), " in operators")

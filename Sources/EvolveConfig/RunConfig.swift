@@ -33,6 +33,10 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var protectedPaths: [String]
     /// Compile changed Python files before evaluating; a syntax error makes an invalid child.
     public var syntaxCheck: Bool
+    /// Stop once a variant's score reaches this (0…1).
+    public var targetScore: Double?
+    /// Stop when the best score has not improved for this many generations.
+    public var patience: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case archive, seed, suites, generations, children, workers, selector, operators, budget, sandbox, prices
@@ -42,6 +46,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
         case agentModel = "agent_model"
         case protectedPaths = "protected_paths"
         case syntaxCheck = "syntax_check"
+        case targetScore = "target_score"
+        case patience
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,6 +69,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
         prices = try c.decodeIfPresent(PriceTable.self, forKey: .prices) ?? PriceTable()
         protectedPaths = try c.decodeIfPresent([String].self, forKey: .protectedPaths) ?? []
         syntaxCheck = try c.decodeIfPresent(Bool.self, forKey: .syntaxCheck) ?? true
+        targetScore = try c.decodeIfPresent(Double.self, forKey: .targetScore)
+        patience = try c.decodeIfPresent(Int.self, forKey: .patience)
     }
 
     /// Checks values that decode but make no sense; errors name the key.
@@ -79,6 +87,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
         if !SelectorConfig.names.contains(selector.name) {
             throw bad("selector", "name '\(selector.name)' is unknown: use \(SelectorConfig.names.joined(separator: ", "))")
         }
+        try selector.validate()
+        if let t = targetScore, !(t > 0 && t <= 1) { throw bad("target_score", "must be a score above 0 and at most 1") }
+        if let p = patience, p < 1 { throw bad("patience", "must be at least 1 generation") }
         if !OperatorConfig.names.isSuperset(of: operators.map(\.name)) {
             let unknown = operators.map(\.name).filter { !OperatorConfig.names.contains($0) }
             throw bad("operators", "name '\(unknown[0])' is unknown: use \(OperatorConfig.names.sorted().joined(separator: ", "))")
@@ -89,26 +100,111 @@ public struct RunConfig: Codable, Sendable, Equatable {
     }
 }
 
-/// `selector: {name: novelty, k: 5, beta: 1.0}`.
+/// `selector: {name: hgm, k: 5, beta: 1.0, islands: {count: 4, migration_interval: 10, migration_rate: 0.1}}`
+/// or `selector: {name: map-elites, features: [{name: code_size, bins: 8}, {name: diversity, bins: 8}]}`.
 public struct SelectorConfig: Codable, Sendable, Equatable {
-    public static let names = ["novelty", "dgm", "hgm", "greedy", "random"]
+    public static let names = ["hgm", "novelty", "dgm", "greedy", "random", "map-elites"]
+    /// The default, chosen on the landscapes of scripts/bench-landscape.sh (docs/benchmarks.md).
+    public static let defaultName = "greedy"
     public var name: String
     /// Neighbours for novelty.
     public var k: Int
     /// Weight of novelty against the DGM weight.
     public var beta: Double
+    /// Islands around the selector (none when nil).
+    public var islands: IslandConfig?
+    /// MAP-Elites feature dimensions.
+    public var features: [FeatureConfig]?
 
-    public init(name: String = "novelty", k: Int = 5, beta: Double = 1.0) {
+    public init(name: String = SelectorConfig.defaultName, k: Int = 5, beta: Double = 1.0,
+                islands: IslandConfig? = nil, features: [FeatureConfig]? = nil) {
         self.name = name
         self.k = k
         self.beta = beta
+        self.islands = islands
+        self.features = features
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, k, beta, islands, features
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decodeIfPresent(String.self, forKey: .name) ?? "novelty"
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? Self.defaultName
         k = try c.decodeIfPresent(Int.self, forKey: .k) ?? 5
         beta = try c.decodeIfPresent(Double.self, forKey: .beta) ?? 1.0
+        islands = try c.decodeIfPresent(IslandConfig.self, forKey: .islands)
+        features = try c.decodeIfPresent([FeatureConfig].self, forKey: .features)
+    }
+
+    func validate() throws {
+        func bad(_ why: String) -> EvolveError { EvolveError(.config, "'selector' \(why)") }
+        if let i = islands {
+            if i.count < 2 { throw bad("islands.count must be at least 2") }
+            if i.migrationInterval < 1 { throw bad("islands.migration_interval must be at least 1 generation") }
+            if !(i.migrationRate >= 0 && i.migrationRate <= 1) { throw bad("islands.migration_rate must be between 0 and 1") }
+        }
+        if features != nil && name != "map-elites" { throw bad("features are for name: map-elites") }
+        for f in features ?? [] {
+            if f.name.isEmpty { throw bad("features need a name (code_size, diversity, score or a metric)") }
+            if f.bins < 1 || f.bins > 1000 { throw bad("features.\(f.name).bins must be between 1 and 1000") }
+            for bound in [f.min, f.max].compactMap({ $0 }) where !bound.isFinite {
+                throw bad("features.\(f.name) bounds must be finite numbers")
+            }
+            if let lo = f.min, let hi = f.max, lo >= hi { throw bad("features.\(f.name).min must be below max") }
+        }
+    }
+}
+
+/// `islands: {count: 4, migration_interval: 10, migration_rate: 0.1}`.
+public struct IslandConfig: Codable, Sendable, Equatable {
+    public var count: Int
+    public var migrationInterval: Int
+    public var migrationRate: Double
+
+    public init(count: Int = 4, migrationInterval: Int = 10, migrationRate: Double = 0.1) {
+        self.count = count
+        self.migrationInterval = migrationInterval
+        self.migrationRate = migrationRate
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case count
+        case migrationInterval = "migration_interval"
+        case migrationRate = "migration_rate"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        count = try c.decodeIfPresent(Int.self, forKey: .count) ?? 4
+        migrationInterval = try c.decodeIfPresent(Int.self, forKey: .migrationInterval) ?? 10
+        migrationRate = try c.decodeIfPresent(Double.self, forKey: .migrationRate) ?? 0.1
+    }
+}
+
+/// One MAP-Elites feature: `{name: code_size, bins: 8, min: 0, max: 400}` (bounds optional).
+public struct FeatureConfig: Codable, Sendable, Equatable {
+    public var name: String
+    public var bins: Int
+    public var min: Double?
+    public var max: Double?
+
+    public init(name: String, bins: Int = 8, min: Double? = nil, max: Double? = nil) {
+        self.name = name
+        self.bins = bins
+        self.min = min
+        self.max = max
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, bins, min, max }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        bins = try c.decodeIfPresent(Int.self, forKey: .bins) ?? 8
+        min = try c.decodeIfPresent(Double.self, forKey: .min)
+        max = try c.decodeIfPresent(Double.self, forKey: .max)
     }
 }
 

@@ -5,7 +5,8 @@ import Foundation
 /// Builds the selectors' view of the archive: every valid, evaluated variant with its score on the
 /// search's suites, its number of children, its per-task outcome vector and its clade's pooled counts.
 public enum Candidates {
-    public static func build(archive: Archive, suites: [Suite]) throws -> [Candidate] {
+    /// With `codeSize`, each candidate's tree is measured too (lines of source; cached by tree).
+    public static func build(archive: Archive, suites: [Suite], codeSize: Bool = false) throws -> [Candidate] {
         let variants = try archive.allVariants()
         // Outcome vectors over every task of every suite, in a fixed order; a task not run counts as failed
         // for the score and the vector, and counts neither way in the clade statistics.
@@ -54,12 +55,34 @@ public enum Candidates {
         // Deep chains: fill from the leaves up (ids grow from parent to child) to keep recursion shallow.
         for v in variants.reversed() { _ = pool(v.id) }
 
-        return variants.compactMap { v -> Candidate? in
+        return try variants.compactMap { v -> Candidate? in
             guard v.status == .valid, let vector = vectors[v.id] else { return nil }
             let passes = vector.filter { $0 }.count
             let c = clade[v.id] ?? (0, 0)
             return Candidate(id: v.id, score: total == 0 ? 0 : Double(passes) / Double(total),
-                             children: childCount[v.id] ?? 0, outcomes: vector, cladePasses: c.0, cladeFails: c.1)
+                             children: childCount[v.id] ?? 0, outcomes: vector, cladePasses: c.0, cladeFails: c.1,
+                             parent: v.parents.first, generation: v.generation, slot: v.slot,
+                             codeSize: codeSize ? try lineCounts.count(v.tree, archive: archive) : nil)
         }
+    }
+
+    /// Line counts by tree id: a tree never changes, so one count per tree per process.
+    static let lineCounts = LineCountCache()
+}
+
+final class LineCountCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    func count(_ tree: String, archive: Archive) throws -> Int {
+        lock.lock()
+        let known = counts[tree]
+        lock.unlock()
+        if let known { return known }
+        let n = try archive.lineCount(tree: tree)
+        lock.lock()
+        counts[tree] = n
+        lock.unlock()
+        return n
     }
 }

@@ -31,7 +31,7 @@ public final class SearchService: Sendable {
         self.operators = operators
         self.observer = observer
         self.limits = limits
-        self.selector = try makeSelector(name: config.selector.name, k: config.selector.k, beta: config.selector.beta)
+        self.selector = try makeSelector(config.selector)
         for op in config.operators where operators[op.name] == nil {
             throw EvolveError(.config, "the operator '\(op.name)' is configured but was not set up")
         }
@@ -53,11 +53,17 @@ public final class SearchService: Sendable {
                 if let reason = try budgetReached(runID) {
                     return try stop(runID, .budget(reason), generation: generation - 1, started: started)
                 }
+                if let reason = try goalReached(runID, completed: generation - 1) {
+                    return try stop(runID, .done(reason), generation: generation - 1, started: started)
+                }
                 let summary = try await runGeneration(generation, runID: runID, started: started)
                 observer.event(.generationDone(summary))
                 try archive.updateRun(runID, state: .running, progress: progressNote(generation: generation, pid: pid))
             }
             try archive.compact()
+            if let reason = try goalReached(runID, completed: config.generations) {
+                return try stop(runID, .done(reason), generation: config.generations, started: started)
+            }
             return try stop(runID, .finished, generation: config.generations, started: started)
         } catch let error as EvolveError where error.kind == .budget {
             return try stop(runID, .budget(error.message), generation: nil, started: started)
@@ -78,7 +84,7 @@ public final class SearchService: Sendable {
     {
         let state: RunRecord.State
         switch ending {
-        case .finished: state = .finished
+        case .finished, .done: state = .finished
         case .interrupted: state = .interrupted
         case .budget: state = .budget
         }
@@ -181,7 +187,7 @@ public final class SearchService: Sendable {
     /// The saved plan, or a new one drawn with this generation's seeded generator and saved.
     private func planGeneration(_ generation: Int, runID: String) throws -> [PlannedChild] {
         if let saved = try archive.plan(run: runID, generation: generation) { return saved }
-        let candidates = try Candidates.build(archive: archive, suites: suites)
+        let candidates = try Candidates.build(archive: archive, suites: suites, codeSize: selector.needsCodeSize)
         guard !candidates.isEmpty else {
             throw EvolveError(.invalidInput, "no variant can be a parent: none is valid and evaluated",
                               hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
@@ -189,14 +195,17 @@ public final class SearchService: Sendable {
         var rng = SeededGenerator(seed: config.randomSeed, UInt64(generation), 1)
         let weights = config.operators.map(\.weight)
         var plan: [PlannedChild] = []
-        let mains = selector.select(candidates, count: config.children, rng: &rng)
+        let context = SelectionContext(generation: generation, childrenPerGeneration: config.children)
+        let mains = selector.select(candidates, count: config.children, context: context, rng: &rng)
         for slot in 0..<config.children {
             let op = config.operators[rng.weightedIndex(weights)]
             var parents = [mains[slot]]
             if (operators[op.name]?.arity ?? 1) > 1 {
                 // A second parent from the same selector, preferring a different variant.
                 for _ in 0..<8 {
-                    let other = selector.select(candidates, count: 1, rng: &rng)[0]
+                    var slotContext = context
+                    slotContext.firstSlot = slot
+                    let other = selector.select(candidates, count: 1, context: slotContext, rng: &rng)[0]
                     if other != parents[0] || candidates.count == 1 {
                         parents.append(other)
                         break
@@ -206,6 +215,7 @@ public final class SearchService: Sendable {
             }
             plan.append(PlannedChild(slot: slot, parents: parents, operator: op.name))
         }
+        try recordMigrations(before: generation, candidates: candidates, runID: runID)
         try archive.savePlan(run: runID, generation: generation, plan)
         return try archive.plan(run: runID, generation: generation) ?? plan
     }
@@ -316,10 +326,17 @@ public final class SearchService: Sendable {
 public struct SearchLimits: Sendable {
     public var budgetUSD: Double?
     public var maxEvaluations: Int?
+    /// Stop once a variant scores at least this.
+    public var targetScore: Double?
+    /// Stop after this many generations without a better best score.
+    public var patience: Int?
 
-    public init(budgetUSD: Double? = nil, maxEvaluations: Int? = nil) {
+    public init(budgetUSD: Double? = nil, maxEvaluations: Int? = nil, targetScore: Double? = nil,
+                patience: Int? = nil) {
         self.budgetUSD = budgetUSD
         self.maxEvaluations = maxEvaluations
+        self.targetScore = targetScore
+        self.patience = patience
     }
 }
 
@@ -328,10 +345,13 @@ public struct SearchOutcome: Sendable {
     public enum Ending: Sendable, CustomStringConvertible {
         case finished, interrupted
         case budget(String)
+        /// A stopping rule was met (`target_score`, `patience`).
+        case done(String)
 
         public var description: String {
             switch self {
             case .finished: return "finished"
+            case .done(let why): return "stopped: \(why)"
             case .interrupted: return "interrupted"
             case .budget(let why): return "stopped: \(why)"
             }

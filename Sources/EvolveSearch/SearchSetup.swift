@@ -158,6 +158,8 @@ public enum SearchSetup {
         typed.workers = saved.workers
         typed.archive = saved.archive
         typed.budget = saved.budget
+        typed.targetScore = saved.targetScore
+        typed.patience = saved.patience
         let differing = try RunConfigDifference.keys(typed, saved)
         guard !differing.isEmpty else { return }
         let flags: [String: String] = ["children": "--children", "random_seed": "--seed", "selector": "--selector"]
@@ -167,8 +169,8 @@ public enum SearchSetup {
         }
         throw EvolveError(
             .usage, "--resume continues run \(run), but \(named.joined(separator: ", ")) differs from that run's",
-            hint: "repeat the original command exactly with --resume appended (only --generations, --workers and "
-                + "budgets may change), or start a new run in another archive")
+            hint: "repeat the original command exactly with --resume appended (only --generations, --workers, "
+                + "budgets and stopping rules may change), or start a new run in another archive")
     }
 
     private static func requestSets(_ flag: String, _ request: SearchRequest) -> Bool {

@@ -1,4 +1,5 @@
 import EvolveArchive
+import EvolveConfig
 import EvolveSupport
 import Foundation
 
@@ -14,15 +15,48 @@ public struct Candidate: Sendable, Equatable {
     /// Passed and failed task evaluations pooled over its clade: itself and all its descendants (HGM).
     public var cladePasses: Int
     public var cladeFails: Int
+    /// Its first parent (nil for a seed).
+    public var parent: VariantID?
+    /// The generation and child slot that made it (0 and nil for a seed): islands deal slots to islands.
+    public var generation: Int
+    public var slot: Int?
+    /// Lines of source in its tree, when a selector asked for it (MAP-Elites' `code_size`).
+    public var codeSize: Int?
+    /// Named numeric features (metrics) a selector may bin on. The hook for metrics read from checks: a
+    /// name here is usable as a MAP-Elites feature as it stands.
+    public var features: [String: Double]
 
     public init(id: VariantID, score: Double, children: Int = 0, outcomes: [Bool] = [], cladePasses: Int = 0,
-                cladeFails: Int = 0) {
+                cladeFails: Int = 0, parent: VariantID? = nil, generation: Int = 0, slot: Int? = nil,
+                codeSize: Int? = nil, features: [String: Double] = [:]) {
         self.id = id
         self.score = score
         self.children = children
         self.outcomes = outcomes
         self.cladePasses = cladePasses
         self.cladeFails = cladeFails
+        self.parent = parent
+        self.generation = generation
+        self.slot = slot
+        self.codeSize = codeSize
+        self.features = features
+    }
+}
+
+/// Where in the search a draw happens: the generation being planned and the child slots drawn for.
+/// Selectors that ignore it (all but islands) draw the same with or without it.
+public struct SelectionContext: Sendable, Equatable {
+    /// The generation being planned (1 for the first).
+    public var generation: Int
+    /// The slot of the first parent drawn; the i-th parent of a draw is for slot `firstSlot + i`.
+    public var firstSlot: Int
+    /// Children per generation (slots per generation).
+    public var childrenPerGeneration: Int
+
+    public init(generation: Int, firstSlot: Int = 0, childrenPerGeneration: Int) {
+        self.generation = generation
+        self.firstSlot = firstSlot
+        self.childrenPerGeneration = max(1, childrenPerGeneration)
     }
 }
 
@@ -32,6 +66,21 @@ public protocol ParentSelector: Sendable {
     var name: String { get }
     /// Draws `count` parents (with replacement).
     func select(_ candidates: [Candidate], count: Int, rng: inout SeededGenerator) -> [VariantID]
+    /// Draws `count` parents for the slots `context` names. By default the same as the draw without context.
+    func select(_ candidates: [Candidate], count: Int, context: SelectionContext, rng: inout SeededGenerator)
+        -> [VariantID]
+    /// What `Candidates.build` must fill in for this selector beyond the basics.
+    var needsCodeSize: Bool { get }
+}
+
+extension ParentSelector {
+    public func select(_ candidates: [Candidate], count: Int, context: SelectionContext, rng: inout SeededGenerator)
+        -> [VariantID]
+    {
+        select(candidates, count: count, rng: &rng)
+    }
+
+    public var needsCodeSize: Bool { false }
 }
 
 /// Selectors whose draw is a fixed distribution over candidates; `probabilities` is that distribution.
@@ -127,7 +176,7 @@ public struct RandomSelector: WeightedSelector {
     public func weights(_ candidates: [Candidate]) -> [Double] { candidates.map { _ in 1 } }
 }
 
-/// The selector a config names.
+/// The plain selector a name stands for (no islands; MAP-Elites with its default features).
 public func makeSelector(name: String, k: Int, beta: Double) throws -> any ParentSelector {
     switch name {
     case "dgm": return DGMSelector()
@@ -135,9 +184,29 @@ public func makeSelector(name: String, k: Int, beta: Double) throws -> any Paren
     case "hgm": return HGMSelector()
     case "greedy": return GreedySelector()
     case "random": return RandomSelector()
+    case "map-elites": return MapElitesSelector(features: MapElitesSelector.defaultFeatures)
     default:
-        throw EvolveError(.config, "the selector '\(name)' is unknown", hint: "use novelty, dgm, hgm, greedy or random")
+        throw EvolveError(.config, "the selector '\(name)' is unknown",
+                          hint: "use hgm, novelty, dgm, greedy, random or map-elites")
     }
+}
+
+/// The selector a run configuration describes: the named one, with MAP-Elites' features, inside islands
+/// when `islands:` is given.
+public func makeSelector(_ config: SelectorConfig) throws -> any ParentSelector {
+    var selector = try makeSelector(name: config.name, k: config.k, beta: config.beta)
+    if config.name == "map-elites", let features = config.features {
+        selector = MapElitesSelector(features: features.map {
+            FeatureDimension(name: $0.name, bins: $0.bins, min: $0.min, max: $0.max)
+        })
+    }
+    if let islands = config.islands {
+        selector = IslandSelector(
+            inner: selector,
+            settings: IslandSettings(count: islands.count, migrationInterval: islands.migrationInterval,
+                                     migrationRate: islands.migrationRate))
+    }
+    return selector
 }
 
 // MARK: - Novelty

@@ -35,7 +35,7 @@ func selectStep(path: String, selectors: [String], children: Int, runs: Int) thr
         for run in 0..<runs {
             let archive = try Archive.open(at: path)
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let candidates = try Candidates.build(archive: archive, suites: [suite])
+            let candidates = try Candidates.build(archive: archive, suites: [suite], codeSize: selector.needsCodeSize)
             let t1 = DispatchTime.now().uptimeNanoseconds
             var rng = SeededGenerator(seed: UInt64(run), 1, 1)
             let parents = selector.select(candidates, count: children, rng: &rng)

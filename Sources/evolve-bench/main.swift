@@ -8,8 +8,10 @@ import Foundation
 //       past, one file changed each); with --tasks K, K per-task outcomes per valid variant (suite "bench")
 //   evolve-bench select-step DIR [--selectors a,b] [--children C] [--runs R]
 //       time of one selection step (Candidates.build + selector.select) on an archive made with --tasks
-//   evolve-bench landscape [--seeds S] [--selectors a,b] [--max-evaluations M] [--batch B]
-//       evaluations to reach a target score on a simulated HGM-style landscape, per selector (Landscape.swift)
+//   evolve-bench landscape [--seeds S] [--selectors a,b] [--shapes a,b] [--max-evaluations M] [--batch B]
+//                          [--best-after N]
+//       evaluations to reach a target score on simulated landscapes of several shapes, per selector, and a
+//       table ranking the selectors across shapes (Landscape.swift, LandscapeTable.swift)
 //   evolve-bench stub-llm PORT [--delay S] --answer FILE
 //       an OpenAI-compatible stub model on 127.0.0.1:PORT (0 = any free port) answering FILE, {N} = call number
 //   evolve-bench sandbox-start [--runs R]
@@ -18,7 +20,9 @@ import Foundation
 let usage = """
     usage: evolve-bench make-archive N DIR [--tasks K]
            evolve-bench select-step DIR [--selectors dgm,hgm,...] [--children C] [--runs R]
-           evolve-bench landscape [--seeds S] [--selectors dgm,hgm,...] [--max-evaluations M] [--batch B]
+           evolve-bench landscape [--seeds S] [--selectors hgm,islands:hgm,map-elites,...]
+                                  [--shapes hgm,deceptive,needle,multi-objective] [--max-evaluations M]
+                                  [--batch B] [--best-after N]
            evolve-bench stub-llm PORT [--delay SECONDS] --answer FILE
            evolve-bench sandbox-start [--runs R]
 
@@ -56,7 +60,7 @@ struct Arguments {
 }
 
 let words = CommandLine.arguments.dropFirst()
-let allSelectors = ["dgm", "novelty", "hgm", "greedy", "random"]
+let allSelectors = ["dgm", "novelty", "hgm", "greedy", "random", "map-elites"]
 do {
     switch words.first {
     case "make-archive":
@@ -71,14 +75,22 @@ do {
             children: max(1, try a.int("children", 2)), runs: max(1, try a.int("runs", 3)))
     case "landscape":
         let a = try Arguments(
-            words.dropFirst(), allowed: ["seeds", "selectors", "max-evaluations", "batch", "promise", "promise-noise"])
+            words.dropFirst(),
+            allowed: ["seeds", "selectors", "shapes", "max-evaluations", "batch", "promise", "promise-noise", "best-after"])
         guard a.positional.isEmpty else { throw UsageError() }
         var landscape = Landscape()
         if let p = a.options["promise"] { landscape.rootPromise = Double(p) ?? landscape.rootPromise }
         if let p = a.options["promise-noise"] { landscape.promiseNoise = Double(p) ?? landscape.promiseNoise }
         landscape.maxEvaluations = max(1, try a.int("max-evaluations", landscape.maxEvaluations))
         landscape.batch = max(1, try a.int("batch", landscape.batch))
-        try runLandscape(landscape, selectors: a.list("selectors", allSelectors), seeds: max(1, try a.int("seeds", 30)))
+        landscape.bestAfter = max(1, try a.int("best-after", landscape.bestAfter))
+        let shapes = try a.list("shapes", Landscape.Shape.allCases.map(\.rawValue)).map { name in
+            guard let shape = Landscape.Shape(rawValue: name) else { throw UsageError() }
+            return shape
+        }
+        try runLandscapes(
+            landscape, shapes: shapes, selectors: a.list("selectors", landscapeSelectors),
+            seeds: max(1, try a.int("seeds", 30)))
     case "stub-llm":
         let a = try Arguments(words.dropFirst(), allowed: ["delay", "answer"])
         guard a.positional.count == 1, let port = UInt16(a.positional[0]), let answer = a.options["answer"],

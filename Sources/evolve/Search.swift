@@ -20,14 +20,16 @@ extension EvolveCommand {
         @Option(name: .long, help: "Children per generation.") var children: Int?
         @Option(name: .long, help: "Parallel sandboxes (and children made at once).") var workers: Int?
         @Option(name: .long, help: "Random seed: the same seed and config make the same choices.") var seed: UInt64?
-        @Option(name: .long, help: "Parent selector: novelty, dgm, hgm, greedy or random.") var selector: String?
+        @Option(name: .long, help: "Parent selector: greedy (the default), hgm, novelty, dgm, random or map-elites.") var selector: String?
         @Option(name: .customLong("budget-usd"), help: "Stop when the run has spent this much (USD).") var budgetUSD: Double?
         @Option(name: .long, help: "Stop after this many task evaluations.") var maxEvaluations: Int?
+        @Option(name: .long, help: "Stop once a variant scores at least this (0–1).") var targetScore: Double?
+        @Option(name: .long, help: "Stop after this many generations without a better best score.") var patience: Int?
         @Flag(
             name: .long,
             help: """
                 Continue the archive's last run where it stopped. Append it to the original command: the config \
-                and flags must match the saved run (only --generations, --workers and budgets may change).
+                and flags must match the saved run (only --generations, --workers, budgets and stopping rules may change).
                 """)
         var resume = false
 
@@ -37,6 +39,10 @@ extension EvolveCommand {
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
             if let budgetUSD, budgetUSD <= 0 { throw ValidationError("--budget-usd must be more than 0") }
             if let maxEvaluations, maxEvaluations < 1 { throw ValidationError("--max-evaluations must be at least 1") }
+            if let targetScore, !(targetScore > 0 && targetScore <= 1) {
+                throw ValidationError("--target-score must be above 0 and at most 1 (a score is the fraction of tasks passed)")
+            }
+            if let patience, patience < 1 { throw ValidationError("--patience must be at least 1 generation") }
         }
 
         func run() async throws {
@@ -44,7 +50,8 @@ extension EvolveCommand {
             let request = SearchRequest(
                 configPath: config, archivePath: options.archive ?? ProcessInfo.processInfo.environment["EVOLVE_ARCHIVE"],
                 generations: generations, children: children, workers: workers, randomSeed: seed, selector: selector,
-                resume: resume, limits: SearchLimits(budgetUSD: budgetUSD, maxEvaluations: maxEvaluations))
+                resume: resume, limits: SearchLimits(budgetUSD: budgetUSD, maxEvaluations: maxEvaluations, targetScore: targetScore,
+                                     patience: patience))
             let prepared = try await SearchSetup.prepare(request, observer: observer)
             defer { prepared.environment.stop() }
             if prepared.createdArchive {
@@ -104,7 +111,7 @@ enum FinalReport {
         switch outcome.ending {
         case .finished: out += "Run \(outcome.run) finished"
         case .interrupted: out += "Run \(outcome.run) stopped"
-        case .budget(let why): out += "Run \(outcome.run) stopped: \(why)"
+        case .budget(let why), .done(let why): out += "Run \(outcome.run) stopped: \(why)"
         }
         out += String(format: " after %.0f s · %d task evaluations · cost $%.4f\n\n", outcome.seconds, outcome.evaluations,
                       outcome.cost)
@@ -119,7 +126,7 @@ enum FinalReport {
         switch outcome.ending {
         case .interrupted, .budget:
             out += "Resume with:             evolve search --resume\(flag)\n"
-        case .finished: break
+        case .finished, .done: break
         }
         return out
     }

@@ -12,7 +12,8 @@ import Testing
         }
         let demo = try ConfigLoader.load(repoRoot + "/configs/default.yaml")
         #expect(demo.metaAgent?.provider == .local)
-        #expect(demo.selector.name == "novelty")
+        #expect(demo.selector.name == "greedy")
+        #expect(demo.selector.name == SelectorConfig.defaultName)
         #expect(demo.generations == 50)
     }
 
