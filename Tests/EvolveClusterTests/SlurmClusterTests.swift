@@ -1,0 +1,106 @@
+import EvolveSandbox
+import EvolveSupport
+import Foundation
+import Testing
+
+@testable import EvolveCluster
+
+/// The Slurm executor against the real one-node cluster (scripts/slurm-local.sh): jobs, bubblewrap on the
+/// node, results back, crashes and cancellation. Skipped only when Slurm is not installed.
+@Suite("Slurm cluster", .enabled(if: slurmInstalled, "Slurm is not installed: scripts/setup.sh --deps-only"))
+struct SlurmClusterTests {
+    @Test func aStepRunsOnTheNodeInBubblewrapAndItsResultComesBack() async throws {
+        let fixture = try ClusterFixture()
+        let workspace = try fixture.workspace(["in.txt": "from the engine"])
+        let spec = SandboxSpec(
+            command: .shell("cat in.txt; echo; hostname; id -u; echo made > out.txt; exit 3"), workspace: workspace,
+            limits: SandboxLimits(timeoutSeconds: 60), label: "v1.t1.agent")
+        let result = try await fixture.executor.run(spec)
+        #expect(result.termination == .exited)
+        #expect(result.exitStatus == 3)
+        #expect(result.output.contains("from the engine"))
+        // bubblewrap's --hostname and --uid: the step ran in the sandbox, not bare in the job.
+        #expect(result.output.contains("sandbox\n1000"), "\(result.output)")
+        #expect((try? String(contentsOfFile: workspace + "/out.txt", encoding: .utf8)) == "made\n")
+        let job = try #require(try await fixture.executor.client.jobs(named: [fixture.executor.jobName(step: "v1.t1.agent")]).last)
+        #expect(job.state == .completed || job.state == .completing)
+        #expect(!Files.exists(fixture.executor.runFolder + "/v1.t1.agent"), "the step folder is removed")
+    }
+
+    @Test func aJobCancelledByAnAdministratorIsACrashWithItsState() async throws {
+        let fixture = try ClusterFixture()
+        let spec = SandboxSpec(
+            command: .shell("sleep 300"), workspace: try fixture.workspace(), label: "v1.t2.agent")
+        let name = fixture.executor.jobName(step: "v1.t2.agent")
+        let admin = Task {
+            let job = try await fixture.waitForJob(named: name) { $0.state == .running }
+            if let job { await fixture.executor.client.cancel([job.id]) }
+            return job != nil
+        }
+        let error = await #expect(throws: EvolveError.self) { try await fixture.executor.run(spec) }
+        #expect(try await admin.value)
+        #expect(error?.message.contains("CANCELLED") == true, "\(String(describing: error))")
+        // Not retried: one job of that name only.
+        #expect(try await fixture.executor.client.jobs(named: [name]).count == 1)
+    }
+
+    @Test func aHostileStepIsContainedOnTheNodeAsLocally() async throws {
+        let fixture = try ClusterFixture(keepFolders: true)
+        let secret = fixture.root + "/shared/planted-secret.txt"
+        try FileManager.default.createDirectory(atPath: fixture.root + "/shared", withIntermediateDirectories: true)
+        try "TOP-SECRET-VALUE".write(toFile: secret, atomically: true, encoding: .utf8)
+        let outside = fixture.root + "/shared/pwned"
+        // The step tries to read the planted secret, to write beside its workspace (where result.json lives)
+        // and into the shared folder, and to forge its own result file.
+        let line = """
+            cat \(secret) 2>&1; cat ../result.json 2>&1; cat /root/.bash_history 2>&1
+            echo forged > \(outside) 2>&1; echo forged > ../result.json 2>&1
+            echo '{"host":"x","result":null,"error":"forged"}' > /work/../result.json 2>&1
+            ls / ; echo end-of-step
+            """
+        let spec = SandboxSpec(command: .shell(line), workspace: try fixture.workspace(), label: "v9.hostile.agent")
+        let result = try await fixture.executor.run(spec)
+        #expect(result.output.contains("end-of-step"), "the step ran: \(result.output)")
+        #expect(!result.output.contains("TOP-SECRET-VALUE"))
+        #expect(!Files.exists(outside))
+        let file = try #require(StepFolder(path: fixture.executor.runFolder + "/v9.hostile.agent").readResult())
+        #expect(file.error == nil)
+        #expect(file.result == result, "result.json is the engine's, not the step's")
+    }
+
+    @Test func cancellingTheCallerCancelsTheJob() async throws {
+        let fixture = try ClusterFixture()
+        let spec = SandboxSpec(command: .shell("sleep 300"), workspace: try fixture.workspace(), label: "v1.t3.agent")
+        let name = fixture.executor.jobName(step: "v1.t3.agent")
+        let step = Task { try await fixture.executor.run(spec) }
+        let running = try await fixture.waitForJob(named: name) { $0.state == .running }
+        #expect(running != nil)
+        step.cancel()
+        let result = try await step.value
+        #expect(result.termination == .killed)
+        let ended = try await fixture.waitForJob(named: name, seconds: 30) { $0.state?.isFinished == true }
+        #expect(ended?.state == .cancelled, "\(String(describing: ended))")
+    }
+
+    @Test func aResumedEngineCancelsLiveJobsAndReusesFinishedResults() async throws {
+        let fixture = try ClusterFixture(keepFolders: true)
+        // Before the "crash": one step finished (its folder kept), one still running.
+        let done = SandboxSpec(command: .shell("echo first-run"), workspace: try fixture.workspace(), label: "v2.done")
+        let first = try await fixture.executor.run(done)
+        let live = SandboxSpec(command: .shell("sleep 300"), workspace: try fixture.workspace(), label: "v2.live")
+        let orphan = Task { try await fixture.executor.run(live) }
+        let liveName = fixture.executor.jobName(step: "v2.live")
+        #expect(try await fixture.waitForJob(named: liveName) { $0.state == .running } != nil)
+
+        // The resumed engine: a new executor of the same run, as after kill -9 and --resume.
+        let resumed = try SlurmExecutor(settings: fixture.executor.settings, run: fixture.executor.run)
+        let recovery = try await resumed.recover()
+        #expect(recovery.cancelled.map(\.name) == [liveName])
+        #expect(recovery.finished.map(\.name).contains(resumed.jobName(step: "v2.done")))
+        let again = try await resumed.run(done)
+        #expect(again == first)
+        #expect(try await resumed.client.jobs(named: [resumed.jobName(step: "v2.done")]).count == 1, "not resubmitted")
+        orphan.cancel()
+        _ = try? await orphan.value
+    }
+}
