@@ -6,7 +6,10 @@
 #                        sbatch: when a poller, every 20 ms as the executor does, sees the file)
 # Sequential jobs (one at a time, median and p95), then a burst: all N submitted at once, total wall time.
 #
-# Usage: scripts/bench-slurm.sh [--jobs N] [--partition P] [--dir SHARED_DIR]
+# With --tasks N: also N trivial tasks (an agent and a check step each) through the engine's local sandbox and
+# its Slurm executor (8 steps in flight), and the executor's overhead per task (the SlurmBenchmark test).
+#
+# Usage: scripts/bench-slurm.sh [--jobs N] [--tasks N] [--partition P] [--dir SHARED_DIR]
 # Needs a running cluster (scripts/slurm-local.sh start). SHARED_DIR must be visible on the nodes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +19,8 @@ while [[ $# -gt 0 ]]; do
         --jobs) jobs=$2; shift 2 ;;
         --partition) partition=$2; shift 2 ;;
         --dir) dir=$2; shift 2 ;;
-        *) echo "usage: $0 [--jobs N] [--partition P] [--dir SHARED_DIR]" >&2; exit 64 ;;
+        --tasks) BENCH_TASKS=$2; shift 2 ;;
+        *) echo "usage: $0 [--jobs N] [--tasks N] [--partition P] [--dir SHARED_DIR]" >&2; exit 64 ;;
     esac
 done
 command -v srun >/dev/null || { echo "srun is not installed: scripts/setup.sh --deps-only" >&2; exit 1; }
@@ -74,3 +78,10 @@ for name, run in [("srun", srun), ("sbatch", sbatch)]:
     print(f"{name:6} {jobs} jobs submitted at once: all results in {total:.2f} s ({total / jobs * 1000:.0f} ms per job)")
 EOF
 rm -rf "$dir"
+
+# The engine's own executors: N trivial tasks (agent + check step) locally and through Slurm.
+if [[ -n ${BENCH_TASKS:-} ]]; then
+    swift build --build-tests >&2
+    EVOLVE_BENCH=1 EVOLVE_BENCH_TASKS=$BENCH_TASKS swift test --skip-build --filter SlurmBenchmark 2>&1 |
+        grep 'bench-slurm:' | sed 's/^.*bench-slurm: //'
+fi
