@@ -6,10 +6,11 @@
 #                        sbatch: when a poller, every 20 ms as the executor does, sees the file)
 # Sequential jobs (one at a time, median and p95), then a burst: all N submitted at once, total wall time.
 #
+# With --stop-slurmd (root, the local cluster): 8 steps of `sleep 5` while slurmd is stopped for 20 s.
 # With --tasks N: also N trivial tasks (an agent and a check step each) through the engine's local sandbox and
 # its Slurm executor (8 steps in flight), and the executor's overhead per task (the SlurmBenchmark test).
 #
-# Usage: scripts/bench-slurm.sh [--jobs N] [--tasks N] [--partition P] [--dir SHARED_DIR]
+# Usage: scripts/bench-slurm.sh [--jobs N] [--tasks N] [--stop-slurmd] [--partition P] [--dir SHARED_DIR]
 # Needs a running cluster (scripts/slurm-local.sh start). SHARED_DIR must be visible on the nodes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,8 @@ while [[ $# -gt 0 ]]; do
         --partition) partition=$2; shift 2 ;;
         --dir) dir=$2; shift 2 ;;
         --tasks) BENCH_TASKS=$2; shift 2 ;;
-        *) echo "usage: $0 [--jobs N] [--tasks N] [--partition P] [--dir SHARED_DIR]" >&2; exit 64 ;;
+        --stop-slurmd) STOP_SLURMD=1; shift ;;
+        *) echo "usage: $0 [--jobs N] [--tasks N] [--stop-slurmd] [--partition P] [--dir SHARED_DIR]" >&2; exit 64 ;;
     esac
 done
 command -v srun >/dev/null || { echo "srun is not installed: scripts/setup.sh --deps-only" >&2; exit 1; }
@@ -83,5 +85,10 @@ rm -rf "$dir"
 if [[ -n ${BENCH_TASKS:-} ]]; then
     swift build --build-tests >&2
     EVOLVE_BENCH=1 EVOLVE_BENCH_TASKS=$BENCH_TASKS swift test --skip-build --filter SlurmBenchmark 2>&1 |
+        grep 'bench-slurm:' | sed 's/^.*bench-slurm: //'
+fi
+if [[ -n ${STOP_SLURMD:-} ]]; then
+    swift build --build-tests >&2
+    EVOLVE_BENCH=1 EVOLVE_BENCH_STOP_SLURMD=1 swift test --skip-build --filter slurmdStoppedInTheMiddleOfARun 2>&1 |
         grep 'bench-slurm:' | sed 's/^.*bench-slurm: //'
 fi

@@ -40,12 +40,12 @@ final class ClusterFixture: @unchecked Sendable {
     let root: String
     let executor: SlurmExecutor
 
-    init(retries: Int = 1, keepFolders: Bool = false) throws {
+    init(retries: Int = 1, keepFolders: Bool = false, sbatchArgs: [String] = []) throws {
         try clusterReady.get()
         root = try Files.makeTemporaryDirectory(prefix: "evolve-cluster-test")
         let settings = SlurmSettings(
-            sharedDir: root + "/shared", maxJobs: 4, retries: retries, evolvePath: evolveBinary,
-            keepFolders: keepFolders)
+            sharedDir: root + "/shared", maxJobs: 4, sbatchArgs: sbatchArgs, retries: retries,
+            evolvePath: evolveBinary, keepFolders: keepFolders)
         executor = try SlurmExecutor(settings: settings, run: "test-" + UUID().uuidString.prefix(8).lowercased())
     }
 

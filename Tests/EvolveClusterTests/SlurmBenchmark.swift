@@ -30,6 +30,45 @@ struct SlurmBenchmark {
         print(String(format: "bench-slurm:   overhead of the Slurm executor: %+.0f ms per task", (slurm - local) / n * 1000))
     }
 
+    /// scripts/bench-slurm.sh --stop-slurmd: 8 steps of `sleep 5` (4 in flight); slurmd is stopped 2 s in and
+    /// started again 20 s later. Prints how each step ended and when.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["EVOLVE_BENCH_STOP_SLURMD"] != nil))
+    func slurmdStoppedInTheMiddleOfARun() async throws {
+        let fixture = try ClusterFixture()
+        let start = Date()
+        let script = repoRoot + "/scripts/slurm-local.sh"
+        let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<8 {
+                let workspace = try fixture.workspace()
+                group.addTask {
+                    let spec = SandboxSpec(command: .shell("sleep 5"), workspace: workspace, label: "s\(index)")
+                    let line: String
+                    do {
+                        line = "step \(index): \(try await fixture.executor.run(spec).summary(limits: spec.limits))"
+                    } catch {
+                        line = "step \(index): error \(error)"
+                    }
+                    return line + String(format: " at %.1f s", Date().timeIntervalSince(start))
+                }
+            }
+            group.addTask {
+                try await Task.sleep(nanoseconds: 2_000_000_000)
+                let pid = (try? String(contentsOfFile: "/run/slurmd.pid", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                _ = try SlurmClient.runNow("/bin/kill", [pid])
+                let stopped = String(format: "slurmd (pid %@) stopped at %.1f s", pid, Date().timeIntervalSince(start))
+                try await Task.sleep(nanoseconds: 20_000_000_000)
+                _ = try SlurmClient.runNow(script, ["start"])
+                return stopped + String(format: "; started again at %.1f s", Date().timeIntervalSince(start))
+            }
+            var lines: [String] = []
+            for try await line in group { lines.append(line) }
+            return lines
+        }
+        for line in outcomes { print("bench-slurm: " + line) }
+        #expect(outcomes.count == 9)
+    }
+
     static func measure(_ executor: any StepExecutor, fixture: ClusterFixture) async throws -> Double {
         let start = Date()
         let failures = try await withThrowingTaskGroup(of: Int.self) { group in

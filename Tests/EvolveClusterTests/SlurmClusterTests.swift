@@ -46,6 +46,30 @@ struct SlurmClusterTests {
         #expect(try await fixture.executor.client.jobs(named: [name]).count == 1)
     }
 
+    @Test func aJobThatLeavesNoResultIsRetriedOnceThenACrash() async throws {
+        let fixture = try ClusterFixture()
+        // A node whose evolve binary does nothing: the job completes and no result.json appears.
+        var settings = fixture.executor.settings
+        settings.evolvePath = "/bin/true"
+        let executor = try SlurmExecutor(settings: settings, run: fixture.executor.run)
+        let spec = SandboxSpec(command: .shell("echo hi"), workspace: try fixture.workspace(), label: "v1.t5.agent")
+        let error = await #expect(throws: EvolveError.self) { try await executor.run(spec) }
+        #expect(error?.message.contains("COMPLETED; then job") == true, "\(String(describing: error))")
+        #expect(try await executor.client.jobs(named: [executor.jobName(step: "v1.t5.agent")]).count == 2)
+    }
+
+    /// Slurm counts time limits in minutes and checks them every 30 s: this test takes one to two minutes.
+    @Test func aJobOverItsSlurmTimeLimitIsACrashWithTheState() async throws {
+        let fixture = try ClusterFixture(sbatchArgs: ["--time=1"])
+        // The sandbox would allow 10 minutes; the job's own limit (the last --time wins) is one minute.
+        let spec = SandboxSpec(
+            command: .shell("sleep 600"), workspace: try fixture.workspace(),
+            limits: SandboxLimits(timeoutSeconds: 600), label: "v1.t4.agent")
+        let error = await #expect(throws: EvolveError.self) { try await fixture.executor.run(spec) }
+        #expect(error?.message.contains("TIMEOUT") == true, "\(String(describing: error))")
+        #expect(try await fixture.executor.client.jobs(named: [fixture.executor.jobName(step: "v1.t4.agent")]).count == 1)
+    }
+
     @Test func aHostileStepIsContainedOnTheNodeAsLocally() async throws {
         let fixture = try ClusterFixture(keepFolders: true)
         let secret = fixture.root + "/shared/planted-secret.txt"
