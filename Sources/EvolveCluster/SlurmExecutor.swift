@@ -53,6 +53,7 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
         try spec.limits.validate()
         let step = spec.label.map(Self.safeName) ?? UUID().uuidString.lowercased()
         let folder = StepFolder(path: runFolder + "/" + step)
+        try makePrivateRunFolder()
         try await slots.acquire()
         defer { Task { await slots.release() } }
 
@@ -146,6 +147,19 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
                 }
             }
             try? await Task.sleep(nanoseconds: UInt64(pollSeconds * 1e9))
+        }
+    }
+
+    /// The run's folder, readable by this user only: during a check step it holds the hidden tests.
+    private func makePrivateRunFolder() throws {
+        guard !Files.isDirectory(runFolder) else { return }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: runFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw EvolveError(
+                .io, "cannot make \(runFolder): \(error.localizedDescription)",
+                hint: "executor.shared_dir must be writable on this machine and on the nodes")
         }
     }
 

@@ -27,6 +27,8 @@ struct SlurmClusterTests {
         let job = try await fixture.waitForJob(named: name, seconds: 60) { $0.state?.isFinished == true }
         #expect(job?.state == .completed, "\(String(describing: job))")
         #expect(!Files.exists(fixture.executor.runFolder + "/v1.t1.agent"), "the step folder is removed")
+        let mode = try FileManager.default.attributesOfItem(atPath: fixture.executor.runFolder)[.posixPermissions] as? Int
+        #expect(mode == 0o700, "the run folder is private to the user")
     }
 
     @Test func aJobCancelledByAnAdministratorIsACrashWithItsState() async throws {
