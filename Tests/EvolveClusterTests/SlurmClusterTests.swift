@@ -110,6 +110,26 @@ struct SlurmClusterTests {
         #expect(ended?.state == .cancelled, "\(String(describing: ended))")
     }
 
+    @Test func theEndOfASearchCancelsEveryJobOfItsRun() async throws {
+        let fixture = try ClusterFixture()
+        let names = ["v5.a", "v5.b"].map { fixture.executor.jobName(step: $0) }
+        var steps: [Task<SandboxResult, Error>] = []
+        for label in ["v5.a", "v5.b"] {
+            let spec = SandboxSpec(command: .shell("sleep 300"), workspace: try fixture.workspace(), label: label)
+            steps.append(Task { try await fixture.executor.run(spec) })
+        }
+        for name in names {
+            #expect(try await fixture.waitForJob(named: name) { $0.state == .running || $0.state == .pending } != nil)
+        }
+        try await fixture.executor.cancelRun()
+        for name in names {
+            let ended = try await fixture.waitForJob(named: name, seconds: 30) { $0.state?.isFinished == true }
+            #expect(ended?.state == .cancelled, "\(String(describing: ended))")
+        }
+        for step in steps { _ = try? await step.value }
+        #expect(try await fixture.executor.jobsOfRun().allSatisfy { $0.state?.isFinished == true })
+    }
+
     @Test func aResumedEngineCancelsLiveJobsAndReusesFinishedResults() async throws {
         let fixture = try ClusterFixture(keepFolders: true)
         // Before the "crash": one step finished (its folder kept), one still running.
