@@ -50,12 +50,10 @@ final class ClusterFixture: @unchecked Sendable {
     }
 
     deinit {
+        // Jobs still alive (a failed test) are cancelled; the folder goes now, before the process may exit.
         let executor = self.executor
-        let root = self.root
-        Task {
-            try? await executor.cancelRun()
-            Files.removeTree(root)
-        }
+        Task { try? await executor.cancelRun() }
+        Files.removeTree(root)
     }
 
     func workspace(_ files: [String: String] = [:]) throws -> String {
