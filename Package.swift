@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "EvolveConfig", dependencies: ["EvolveSupport", "EvolveLLM", "EvolveSandbox", "Yams"]),
         /// bubblewrap sandbox with limits.
         .target(name: "EvolveSandbox", dependencies: ["EvolveSupport"]),
+        /// The Slurm executor: each sandboxed step a batch job on a node, files through a shared folder.
+        .target(name: "EvolveCluster", dependencies: ["EvolveSandbox", "EvolveSupport"]),
         /// Task suites, the evaluator and its worker pool.
         .target(name: "EvolveEvaluation",
                 dependencies: ["EvolveArchive", "EvolveSandbox", "EvolveConfig", "EvolveSupport", "Yams"]),
@@ -52,7 +54,7 @@ let package = Package(
             name: "evolve",
             dependencies: [
                 "EvolveArchive", "EvolveConfig", "EvolveEvaluation", "EvolveSearch", "EvolveLLM",
-                "EvolveMutation", "EvolveSupport", "EvolveReport", "EvolveServe",
+                "EvolveMutation", "EvolveSupport", "EvolveReport", "EvolveServe", "EvolveCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "EvolveSearchTests",
                     dependencies: ["EvolveSearch", "EvolveMutation", "EvolveArchive", "EvolveConfig", "EvolveLLM"]),
         .testTarget(name: "EvolveReportTests", dependencies: ["EvolveReport", "EvolveServe", "EvolveArchive"]),
+        .testTarget(name: "EvolveClusterTests", dependencies: ["EvolveCluster", "EvolveSandbox", "EvolveSupport", "evolve"]),
         .testTarget(name: "EndToEndTests", dependencies: ["evolve", "EvolveSupport"]),
     ]
 )

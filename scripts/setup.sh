@@ -27,6 +27,27 @@ else
     say "Debian packages: all present"
 fi
 
+# -- a one-node Slurm for the cluster executor's tests (scripts/slurm-local.sh starts it) ---------------
+# Without recommends (no mail server, no database). A policy-rc.d that answers 101 keeps the packages'
+# postinst from starting daemons (it would fail without systemd, or start them with no configuration).
+slurm_packages=(slurmctld slurmd slurm-client munge)
+missing=()
+for p in "${slurm_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    say "installing Debian packages: ${missing[*]}"
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+    policy=""
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy"
+    fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if [[ -n $policy ]]; then $SUDO rm -f "$policy"; fi
+fi
+
 # -- the local model (llama.cpp's llama-server + SmolLM2-135M) ----------------------------------------
 scripts/install-local-model.sh
 

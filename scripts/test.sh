@@ -12,6 +12,8 @@ swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Write|E
 status=${PIPESTATUS[0]}
 set -e -o pipefail
 [[ $status -eq 0 ]] || { echo "swift build failed (exit $status)" >&2; exit "$status"; }
+echo "== a one-node Slurm for the cluster tests (docs/cluster.md)" >&2
+if [[ $(id -u) -eq 0 && -x /usr/sbin/slurmctld ]]; then scripts/slurm-local.sh start; fi
 echo "== swift test" >&2
 # Keep `swift test`'s own exit status: the filter after it must not hide a failure.
 set +e +o pipefail

@@ -5,9 +5,9 @@ import Foundation
 /// The sandbox sees the system's `/usr` (read-only), a few files of `/etc`, a private `/tmp`, fresh `/proc`
 /// and `/dev`, the workspace (writable, the working directory) and the binds listed here; nothing else of
 /// the host. Its environment holds only `PATH`, `HOME`, `TMPDIR`, `LANG` and `environment`.
-public struct SandboxSpec: Sendable {
+public struct SandboxSpec: Sendable, Codable {
     /// How the command is given.
-    public enum Command: Sendable, Equatable {
+    public enum Command: Sendable, Equatable, Codable {
         /// An argument vector; the first element is looked up in the sandbox's `PATH`.
         case argv([String])
         /// A line for `/bin/sh -c`.
@@ -22,7 +22,7 @@ public struct SandboxSpec: Sendable {
     }
 
     /// A host path made visible inside the sandbox.
-    public struct Bind: Sendable, Equatable {
+    public struct Bind: Sendable, Equatable, Codable {
         public var source: String
         public var destination: String
         public var writable: Bool
@@ -43,10 +43,13 @@ public struct SandboxSpec: Sendable {
     /// Variables set inside; nothing of the host's environment is passed on.
     public var environment: [String: String]
     public var limits: SandboxLimits
+    /// A stable name for the step (`<variant>.<task>.agent`), unused by the local sandbox: a remote executor
+    /// names its job after it, so that a resumed engine finds the job of the same step.
+    public var label: String?
 
     public init(
         command: Command, workspace: String, workspaceMount: String = "/work", binds: [Bind] = [],
-        environment: [String: String] = [:], limits: SandboxLimits = .standard
+        environment: [String: String] = [:], limits: SandboxLimits = .standard, label: String? = nil
     ) {
         self.command = command
         self.workspace = workspace
@@ -54,6 +57,7 @@ public struct SandboxSpec: Sendable {
         self.binds = binds
         self.environment = environment
         self.limits = limits
+        self.label = label
     }
 
     /// The variables every sandbox starts with; `environment` may override them.
@@ -69,7 +73,7 @@ public struct SandboxSpec: Sendable {
 }
 
 /// How a sandboxed step ended and what it printed.
-public struct SandboxResult: Sendable, Equatable {
+public struct SandboxResult: Sendable, Equatable, Codable {
     /// Why the step ended.
     public enum Termination: String, Sendable, Codable {
         /// The command exited by itself (with any status).

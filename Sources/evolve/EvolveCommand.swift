@@ -16,7 +16,7 @@ struct EvolveCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Init.self, Search.self, Status.self, List.self, Show.self, Lineage.self, Checkout.self, Eval.self,
-            Doctor.self, Report.self, Serve.self,
+            Doctor.self, Report.self, Serve.self, RunStep.self,
         ])
 
     /// Runs the command; an `EvolveError` is printed as the user's message with its exit status.

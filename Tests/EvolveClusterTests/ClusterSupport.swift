@@ -1,0 +1,77 @@
+import EvolveSupport
+import Foundation
+
+@testable import EvolveCluster
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// The built `evolve` binary (the job runs `evolve run-step`): beside the test bundle, or $EVOLVE_BIN.
+let evolveBinary: String = {
+    if let explicit = ProcessInfo.processInfo.environment["EVOLVE_BIN"] { return explicit }
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("evolve").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return repoRoot + "/.build/debug/evolve"
+}()
+
+/// Whether Slurm's daemons are installed here; the cluster tests are skipped (with this reason) otherwise.
+let slurmInstalled = FileManager.default.isExecutableFile(atPath: "/usr/sbin/slurmctld")
+    && FileManager.default.isExecutableFile(atPath: "/usr/bin/sbatch")
+
+/// Starts the one-node cluster once per test process (scripts/slurm-local.sh start is idempotent).
+let clusterReady: Result<Void, EvolveError> = {
+    do {
+        let out = try SlurmClient.runNow(repoRoot + "/scripts/slurm-local.sh", ["start"])
+        return out.status == 0
+            ? .success(()) : .failure(EvolveError(.sandbox, "scripts/slurm-local.sh start failed: \(out.text)"))
+    } catch let error as EvolveError {
+        return .failure(error)
+    } catch {
+        return .failure(EvolveError(.sandbox, "\(error)"))
+    }
+}()
+
+/// A shared folder and an executor on the local cluster for one test; the folder is removed afterwards.
+final class ClusterFixture: @unchecked Sendable {
+    let root: String
+    let executor: SlurmExecutor
+
+    init(retries: Int = 1, keepFolders: Bool = false, sbatchArgs: [String] = []) throws {
+        try clusterReady.get()
+        root = try Files.makeTemporaryDirectory(prefix: "evolve-cluster-test")
+        let settings = SlurmSettings(
+            sharedDir: root + "/shared", maxJobs: 4, sbatchArgs: sbatchArgs, retries: retries,
+            evolvePath: evolveBinary, keepFolders: keepFolders)
+        executor = try SlurmExecutor(settings: settings, run: "test-" + UUID().uuidString.prefix(8).lowercased())
+    }
+
+    deinit {
+        // Jobs still alive (a failed test) are cancelled; the folder goes now, before the process may exit.
+        let executor = self.executor
+        Task { try? await executor.cancelRun() }
+        Files.removeTree(root)
+    }
+
+    func workspace(_ files: [String: String] = [:]) throws -> String {
+        let path = root + "/ws-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8) }
+        return path
+    }
+
+    /// Waits (at most `seconds`) until Slurm reports the job named `name` in a state that satisfies `ready`.
+    func waitForJob(named name: String, seconds: Double = 60, until ready: (SlurmJob) -> Bool) async throws
+        -> SlurmJob?
+    {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let job = try await executor.client.jobs(named: [name]).last, ready(job) { return job }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        return nil
+    }
+}
