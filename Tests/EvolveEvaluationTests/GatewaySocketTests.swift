@@ -35,8 +35,9 @@ struct GatewaySocketTests {
             for _ in 0..<500 where !Files.exists(socket) { usleep(10_000) }
         }
 
+        /// SIGKILL: the test process may block SIGTERM, and a child inherits the mask.
         func stop() {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
