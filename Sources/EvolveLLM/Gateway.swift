@@ -200,7 +200,8 @@ public final class Gateway: @unchecked Sendable {
     /// The server's check of a request's headers, before its body is read: a known token, or the
     /// health check (charged to one shared key).
     func admit(_ request: HTTPServerRequest) -> HTTPServerAdmission {
-        if request.method == "GET", request.path.split(separator: "?").first.map(String.init) == "/health" {
+        let path = request.path.split(separator: "?").first.map(String.init) ?? ""
+        if request.method == "GET", path == "/health" || path == "/v1/health" {
             return .accept(key: " anonymous")
         }
         guard let task = task(of: request) else { return .refuse(Self.unknownToken) }

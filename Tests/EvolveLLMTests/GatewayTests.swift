@@ -278,6 +278,7 @@ struct GatewayTests {
         // The gateway goes on serving after a failure.
         let fine = try await rig.get("/health", token: nil)
         #expect(fine.status == 200)
+        #expect(try await rig.get("/v1/health", token: nil).status == 200)
     }
 
     @Test func theRealKeyNeverReachesTheAgent() async throws {
