@@ -74,12 +74,20 @@ struct GatewayHardeningTests {
         let server = try #require(rig.gateway.httpServer)
         // Wait for the server to answer the refused ones (their answers then wait in the client's buffer).
         for _ in 0..<6000 where server.openConnections > cap { usleep(10_000) }
+        // Each one is refused (429), or closed unanswered when the server was at its total cap for a moment.
         var refused = 0
+        var closed = 0
         for client in held {
             client.setReceiveTimeout(0.2)
-            if client.readStatus() == 429 { refused += 1 }
+            if client.readStatus() == 429 {
+                refused += 1
+            } else if client.peerClosed() {
+                closed += 1
+            }
         }
-        #expect(refused == 2000 - cap)
+        #expect(refused > 0)
+        // At most `cap` are still held (the server may have dropped a few more when at its total cap).
+        #expect(refused + closed >= 2000 - cap, "refused \(refused), closed \(closed)")
         #expect(server.openConnections(for: "v1/hostile/t1") <= cap)
         #expect(server.openConnections <= rig.gateway.limits.maxConnections)
         // A fresh client with its own token is served while the hostile ones are held.
@@ -108,6 +116,28 @@ struct GatewayHardeningTests {
         stalled.send(Self.announce(1000, token: token))
         #expect(stalled.peerClosed())
         #expect(gateway.httpServer?.openConnections(for: "t") == 0)
+    }
+
+    @Test func capsTheBodyBytesATokenHasInFlight() async throws {
+        let upstream = try StubServer { _, _ in StubServer.completion("answer") }
+        let gateway = Gateway(provider: openAI(upstream), limits: HTTPServerLimits(maxBytesInFlightPerKey: 1000))
+        let port = try gateway.listen()
+        defer { gateway.stop() }
+        let hostile = gateway.token(forTask: "hostile")
+        let honest = gateway.token(forTask: "honest")
+        // Two bodies of 600 bytes announced at once: the second would pass the 1,000 bytes in flight.
+        let first = try #require(RawSocket(port: port, timeout: 10))
+        first.send(Self.announce(600, token: hostile))
+        for _ in 0..<1000 where gateway.httpServer?.openConnections(for: "hostile") == 0 { usleep(10_000) }
+        let second = try #require(RawSocket(port: port, timeout: 10))
+        second.send(Self.announce(600, token: hostile))
+        #expect(second.readStatus() == 429)
+        // Another task's bytes are its own.
+        let other = try #require(RawSocket(port: port, timeout: 10))
+        other.send(Self.announce(600, token: honest))
+        other.setReceiveTimeout(0.5)
+        #expect(other.readStatus() == nil)  // admitted: the server waits for its body
+        withExtendedLifetime(first) {}
     }
 
     @Test func twentyConcurrentCallsCannotSpendPastTheTokenBudget() async throws {
