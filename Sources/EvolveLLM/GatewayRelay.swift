@@ -55,10 +55,25 @@ public enum GatewayRelay {
             process.waitUntilExit()
             if process.terminationStatus == 0 && FileManager.default.isExecutableFile(atPath: output) {
                 chmod(output, 0o755)
-                return output
+                // It must run from here (a folder on a noexec mount would fail every agent step).
+                if runs(output) { return output }
+                unlink(output)
+                return nil
             }
         }
         return nil
+    }
+
+    /// True when the relay at `path` runs a command and returns its status.
+    private static func runs(_ path: String) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["/nowhere.sock", "0", "--", "/bin/sh", "-c", "exit 7"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 7
     }
 
     /// The compiled relay's C source (C99, POSIX threads).
