@@ -103,6 +103,7 @@ public struct TaskEvaluator: Sendable {
         // 1. The agent step: the agent's source read-only, the statement, the gateway if any; no tests.
         let agentResult = try await sandbox.run(
             agentStep(task, suite: suite, agent: agent, manifest: manifest, workspace: workspace))
+        gateway?.endTask("\(agent.label)/\(suite)/\(task.id)")  // the step is over: its token is revoked
         var log = section("agent", agentResult, limits(task.timeoutSeconds))
         if agentResult.termination == .killed { throw CancellationError() }
         if let status = Self.limitStatus(agentResult.termination) {
@@ -169,15 +170,11 @@ public struct TaskEvaluator: Sendable {
         ]
         var command = SandboxSpec.Command.shell(manifest.run)
         if let gateway {
-            binds.append(.init(source: gateway.socketPath, destination: GatewayAccess.socketInSandbox, writable: true))
-            binds.append(.init(source: gateway.relayScriptPath, destination: GatewayAccess.relayInSandbox))
+            binds.append(.init(source: gateway.socketPath, destination: GatewayAccess.socketInSandbox))  // read-only
+            binds.append(.init(source: gateway.relayScriptPath, destination: gateway.relayDestination))
             environment["OPENAI_BASE_URL"] = "http://127.0.0.1:\(GatewayAccess.portInSandbox)/v1"
             environment["OPENAI_API_KEY"] = gateway.tokenForTask("\(agent.label)/\(suite)/\(task.id)")
-            command = .argv([
-                "python3", GatewayAccess.relayInSandbox, GatewayAccess.socketInSandbox,
-                "\(GatewayAccess.portInSandbox)",
-                "--", "/bin/sh", "-c", manifest.run,
-            ])
+            command = .argv(gateway.relayed(["/bin/sh", "-c", manifest.run]))
         }
         return SandboxSpec(
             command: command, workspace: workspace, workspaceMount: Self.workspaceMount, binds: binds,

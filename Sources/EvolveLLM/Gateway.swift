@@ -16,6 +16,10 @@ public final class Gateway: @unchecked Sendable {
     public let defaultBudget: TaskBudget
     /// Refuse every call once the run has spent this many dollars.
     public let costLimitUSD: Double?
+    /// What each client may hold of the server (connections, body size, bytes in flight per task).
+    public let limits: HTTPServerLimits
+    /// The `max_tokens` reserved (and forwarded) for a call that names none.
+    public let defaultMaxTokens: Int
     let logger: Logger
 
     /// Words an assistant reply may contain to ask for more turns.
@@ -34,9 +38,11 @@ public final class Gateway: @unchecked Sendable {
 
     public init(
         provider: any LLMProvider, prices: PriceTable = PriceTable(), recorder: (any CallRecorder)? = nil,
-        budget: TaskBudget = TaskBudget(), costLimitUSD: Double? = nil,
-        logger: Logger = Logger(label: "evolve.llm.gateway")
+        budget: TaskBudget = TaskBudget(), costLimitUSD: Double? = nil, limits: HTTPServerLimits = .standard,
+        defaultMaxTokens: Int = 4096, logger: Logger = Logger(label: "evolve.llm.gateway")
     ) {
+        self.limits = limits
+        self.defaultMaxTokens = defaultMaxTokens
         self.logger = logger
         self.provider = provider
         self.prices = prices
@@ -53,9 +59,7 @@ public final class Gateway: @unchecked Sendable {
 
     /// Serves on a Unix socket (the sandbox reaches it through the relay).
     public func listen(unixSocket path: String) throws {
-        let server = HTTPServer { [weak self] request in
-            await self?.handle(request) ?? .json(503, object: ["error": ["message": "the gateway has stopped"]])
-        }
+        let server = makeServer()
         try server.listen(unixSocket: path)
         lock.withLock {
             self.server = server
@@ -66,13 +70,25 @@ public final class Gateway: @unchecked Sendable {
     /// Serves on 127.0.0.1 (tests and benchmarks); returns the port.
     @discardableResult
     public func listen(port: UInt16 = 0) throws -> UInt16 {
-        let server = HTTPServer { [weak self] request in
-            await self?.handle(request) ?? .json(503, object: ["error": ["message": "the gateway has stopped"]])
-        }
+        let server = makeServer()
         let bound = try server.listen(port: port)
         lock.withLock { self.server = server }
         return bound
     }
+
+    private func makeServer() -> HTTPServer {
+        HTTPServer(
+            limits: limits,
+            admit: { [weak self] request in
+                self?.admit(request) ?? .refuse(.json(503, object: ["error": ["message": "the gateway has stopped"]]))
+            },
+            handler: { [weak self] request in
+                await self?.handle(request) ?? .json(503, object: ["error": ["message": "the gateway has stopped"]])
+            })
+    }
+
+    /// The server in use, if listening (tests look at its connection counts).
+    public var httpServer: HTTPServer? { lock.withLock { server } }
 
     /// Serves on `<folder>/gateway.sock`, writes the relay to `<folder>/relay.py`, and returns what the
     /// evaluator needs. The folder is made private (0700) if it does not exist.
@@ -95,9 +111,10 @@ public final class Gateway: @unchecked Sendable {
 
     /// What the evaluator binds into each sandbox. Call after `listen(unixSocket:)` or use `serve(in:)`.
     public func access(relayScriptPath: String) -> GatewayAccess {
-        GatewayAccess(socketPath: socketPath ?? "", relayScriptPath: relayScriptPath) { [self] task in
-            token(forTask: task)
-        }
+        GatewayAccess(
+            socketPath: socketPath ?? "", relayScriptPath: relayScriptPath,
+            tokenForTask: { [self] task in token(forTask: task) },
+            endTask: { [weak self] task in self?.endTask(task) })
     }
 
     /// Stops serving. Calls in flight finish; new connections are refused.
@@ -112,19 +129,23 @@ public final class Gateway: @unchecked Sendable {
 
     // MARK: - Tasks and budgets
 
-    /// The token for a task (stable for this gateway), registering the task with the default budget.
+    /// The token for a task (the same one until the task ends), registering the task with the default
+    /// budget.
     public func token(forTask task: String) -> String {
-        let token = tokenText(task)
-        ledger.register(task: task, token: token, budget: defaultBudget, replace: false)
-        return token
+        ledger.register(task: task, budget: defaultBudget, replace: false) { tokenText(task, issue: $0) }
     }
 
     /// Registers a task with its own budget (replacing what it had) and returns its token.
     @discardableResult
     public func register(task: String, budget: TaskBudget) -> String {
-        let token = tokenText(task)
-        ledger.register(task: task, token: token, budget: budget, replace: true)
-        return token
+        ledger.register(task: task, budget: budget, replace: true) { tokenText(task, issue: $0) }
+    }
+
+    /// Ends a task: its token is revoked at once (every later request with it gets 401, even on a
+    /// connection already open); its usage stays readable. Asking for the task's token again issues a
+    /// new one.
+    public func endTask(_ task: String) {
+        ledger.revoke(task: task)
     }
 
     /// What a task has used, or nil for a task never registered.
@@ -133,8 +154,8 @@ public final class Gateway: @unchecked Sendable {
     /// Everything that went through this gateway.
     public var totals: GatewayTotals { ledger.snapshot }
 
-    private func tokenText(_ task: String) -> String {
-        "evk-" + SHA256.hex("\(secret)\u{0}\(task)").prefix(40)
+    private func tokenText(_ task: String, issue: Int) -> String {
+        "evk-" + SHA256.hex("\(secret)\u{0}\(task)\u{0}\(issue)").prefix(40)
     }
 
     // MARK: - Routing
@@ -176,18 +197,35 @@ public final class Gateway: @unchecked Sendable {
         }
     }
 
-    private func withTask(
-        _ request: HTTPServerRequest, _ body: (String) async -> HTTPServerResponse
-    ) async -> HTTPServerResponse {
+    /// The server's check of a request's headers, before its body is read: a known token, or the
+    /// health check (charged to one shared key).
+    func admit(_ request: HTTPServerRequest) -> HTTPServerAdmission {
+        let path = request.path.split(separator: "?").first.map(String.init) ?? ""
+        if request.method == "GET", path == "/health" || path == "/v1/health" {
+            return .accept(key: " anonymous")
+        }
+        guard let task = task(of: request) else { return .refuse(Self.unknownToken) }
+        return .accept(key: task)
+    }
+
+    private func task(of request: HTTPServerRequest) -> String? {
         var token = request.headers["authorization"] ?? request.headers["x-api-key"] ?? ""
         if token.lowercased().hasPrefix("bearer ") {
             token = String(token.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
-        guard !token.isEmpty, let task = ledger.task(forToken: token) else {
-            return Self.error(
-                401, "unknown gateway token: use the OPENAI_API_KEY the engine gave this task",
-                type: "invalid_request_error", code: "invalid_api_key")
-        }
+        return token.isEmpty ? nil : ledger.task(forToken: token)
+    }
+
+    static var unknownToken: HTTPServerResponse {
+        error(
+            401, "unknown gateway token: use the OPENAI_API_KEY the engine gave this task (it ends with the task)",
+            type: "invalid_request_error", code: "invalid_api_key")
+    }
+
+    private func withTask(
+        _ request: HTTPServerRequest, _ body: (String) async -> HTTPServerResponse
+    ) async -> HTTPServerResponse {
+        guard let task = task(of: request) else { return Self.unknownToken }
         return await body(task)
     }
 

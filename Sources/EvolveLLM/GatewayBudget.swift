@@ -97,6 +97,8 @@ final class BudgetLedger: @unchecked Sendable {
         var budget: TaskBudget
         var turnsUsed = 0  // includes calls in flight
         var tokensUsed = 0
+        /// Tokens held by calls in flight: each call's prompt estimate plus its `max_tokens`.
+        var tokensReserved = 0
         var inputTokens = 0
         var outputTokens = 0
         var costUSD = 0.0
@@ -109,7 +111,8 @@ final class BudgetLedger: @unchecked Sendable {
     }
 
     enum Admission {
-        case admitted(turn: Int, tokensLeft: Int)
+        /// `maxTokens` is what the call may generate; `reserved` is held until it is settled or refunded.
+        case admitted(turn: Int, maxTokens: Int, reserved: Int)
         case refused(String)
     }
 
@@ -122,12 +125,27 @@ final class BudgetLedger: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
     private var taskForToken: [String: String] = [:]
+    private var tokenOfTask: [String: String] = [:]
+    private var issued = 0
     private(set) var totals = GatewayTotals()
 
-    func register(task: String, token: String, budget: TaskBudget, replace: Bool) {
+    /// Registers a task and returns its live token, issuing one (`makeToken(issue number)`) if it has none.
+    func register(task: String, budget: TaskBudget, replace: Bool, makeToken: (Int) -> String) -> String {
         lock.withLock {
-            taskForToken[token] = task
             if replace || entries[task] == nil { entries[task] = Entry(budget: budget) }
+            if let token = tokenOfTask[task] { return token }
+            issued += 1
+            let token = makeToken(issued)
+            tokenOfTask[task] = token
+            taskForToken[token] = task
+            return token
+        }
+    }
+
+    /// Revokes a task's token (its entry stays, for its usage).
+    func revoke(task: String) {
+        lock.withLock {
+            if let token = tokenOfTask.removeValue(forKey: task) { taskForToken[token] = nil }
         }
     }
 
@@ -145,17 +163,26 @@ final class BudgetLedger: @unchecked Sendable {
 
     var snapshot: GatewayTotals { lock.withLock { totals } }
 
-    /// Takes a turn if the task has one left (and the run has money left).
-    func admit(_ task: String, costLimit: Double?) -> Admission {
+    /// Takes a turn if the task has one left (and the run has money left), and reserves the call's
+    /// tokens: `promptTokens` (an estimate that should not be low) plus up to `maxTokens` of output, no
+    /// more than the task has left after the reservations of its other calls in flight. A call whose prompt
+    /// alone does not fit is refused, so concurrent calls can never spend past the budget together.
+    func admit(_ task: String, costLimit: Double?, promptTokens: Int, maxTokens: Int) -> Admission {
         lock.withLock {
             guard var entry = entries[task] else { return .refused("unknown task") }
             var reason: String?
+            let left = entry.tokenLimit - entry.tokensUsed - entry.tokensReserved
             if let costLimit, totals.costUSD >= costLimit {
                 reason = String(format: "the run's budget of $%.2f is spent", costLimit)
             } else if entry.turnsUsed >= entry.turnLimit {
                 reason = "turn budget exhausted: all \(entry.turnLimit) turns of task \(task) are used"
             } else if entry.tokensUsed >= entry.tokenLimit {
                 reason = "token budget exhausted: task \(task) used \(entry.tokensUsed) of \(entry.tokenLimit) tokens"
+            } else if promptTokens + 1 > left {
+                reason =
+                    "token budget exhausted: this request (about \(promptTokens) prompt tokens) does not fit the "
+                    + "\(max(0, left)) tokens task \(task) has left"
+                    + (entry.tokensReserved > 0 ? " while its other calls in flight hold \(entry.tokensReserved)" : "")
             }
             if let reason {
                 entry.refusals += 1
@@ -163,16 +190,19 @@ final class BudgetLedger: @unchecked Sendable {
                 entries[task] = entry
                 return .refused(reason)
             }
+            let output = max(1, min(maxTokens, left - promptTokens))
             entry.turnsUsed += 1
+            entry.tokensReserved += promptTokens + output
             entries[task] = entry
-            return .admitted(turn: entry.turnsUsed, tokensLeft: entry.tokenLimit - entry.tokensUsed)
+            return .admitted(turn: entry.turnsUsed, maxTokens: output, reserved: promptTokens + output)
         }
     }
 
-    /// Counts an answered call.
-    func settle(_ task: String, usage: TokenUsage, cost: Double) -> TaskUsage? {
+    /// Counts an answered call and frees its reservation.
+    func settle(_ task: String, usage: TokenUsage, cost: Double, reserved: Int) -> TaskUsage? {
         lock.withLock {
             guard var entry = entries[task] else { return nil }
+            entry.tokensReserved -= reserved
             entry.tokensUsed += usage.totalTokens
             entry.inputTokens += usage.inputTokens
             entry.outputTokens += usage.outputTokens
@@ -186,10 +216,11 @@ final class BudgetLedger: @unchecked Sendable {
         }
     }
 
-    /// Gives back the turn of a call that failed.
-    func refund(_ task: String) {
+    /// Gives back the turn and the reservation of a call that failed.
+    func refund(_ task: String, reserved: Int) {
         lock.withLock {
             entries[task]?.turnsUsed -= 1
+            entries[task]?.tokensReserved -= reserved
             totals.failedCalls += 1
         }
     }

@@ -31,8 +31,13 @@ extension Gateway {
         }
 
         let turn: Int
-        let tokensLeft: Int
-        switch ledger.admit(task, costLimit: costLimitUSD) {
+        let maxTokens: Int
+        let reserved: Int
+        let promptTokens = Self.promptEstimate(bodyBytes: http.body.count)
+        switch ledger.admit(
+            task, costLimit: costLimitUSD, promptTokens: promptTokens,
+            maxTokens: max(1, request.maxTokens ?? defaultMaxTokens))
+        {
         case .refused(let reason):
             logger.info("gateway refused a call", metadata: ["task": "\(task)", "reason": "\(reason)"])
             let usage = usage(forTask: task)
@@ -44,18 +49,19 @@ extension Gateway {
             var extra: [String: Any] = ["evolve_turns_left": 0]
             if let extensionNote { extra["evolve"] = ["extension": extensionNote] }
             return Self.error(403, reason + "." + more, type: "budget_exceeded", code: "budget_exhausted", extra: extra)
-        case .admitted(let number, let left):
+        case .admitted(let number, let output, let held):
             turn = number
-            tokensLeft = left
+            maxTokens = output
+            reserved = held
         }
 
-        let forwarded = Self.normalize(request, tokensLeft: tokensLeft)
+        let forwarded = Self.normalize(request, maxTokens: maxTokens)
         let started = Date()
         let response: ChatResponse
         do {
             response = try await provider.complete(forwarded)
         } catch {
-            ledger.refund(task)
+            ledger.refund(task, reserved: reserved)
             let reason = (error as? EvolveError)?.message ?? "\(error)"
             logger.warning("the provider failed a gateway call", metadata: ["task": "\(task)", "reason": "\(reason)"])
             await recorder?.record(
@@ -67,7 +73,7 @@ extension Gateway {
         }
 
         let cost = prices.cost(model: response.model, usage: response.usage, provider: provider.kind)
-        let usage = ledger.settle(task, usage: response.usage, cost: cost)
+        let usage = ledger.settle(task, usage: response.usage, cost: cost, reserved: reserved)
         await recorder?.record(
             .success(
                 taskKey: task, turn: turn, provider: provider.kind, request: forwarded, response: response,
@@ -158,9 +164,13 @@ extension Gateway {
 
     // MARK: - Request shaping
 
-    /// The request as the provider gets it: the configured model, roles it knows, and no more tokens
-    /// asked for than the task has left.
-    static func normalize(_ request: ChatRequest, tokensLeft: Int) -> ChatRequest {
+    /// A prompt's tokens, estimated from its request body so as not to be low: a token of text is rarely
+    /// shorter than 3 bytes, and the body also holds JSON the model never sees.
+    static func promptEstimate(bodyBytes: Int) -> Int { (bodyBytes + 2) / 3 }
+
+    /// The request as the provider gets it: the configured model, roles it knows, and `max_tokens` as
+    /// admitted (what was asked for or the default, lowered to what the task has left).
+    static func normalize(_ request: ChatRequest, maxTokens: Int) -> ChatRequest {
         var forwarded = request
         forwarded.model = nil
         forwarded.messages = request.messages.map { message in
@@ -170,9 +180,7 @@ extension Gateway {
             default: ChatMessage(role: "user", content: message.content)
             }
         }
-        if tokensLeft < (request.maxTokens ?? Int.max) && tokensLeft < 32_768 {
-            forwarded.maxTokens = max(1, tokensLeft)
-        }
+        forwarded.maxTokens = maxTokens
         return forwarded
     }
 

@@ -5,68 +5,25 @@ import Foundation
     import Glibc
 #endif
 
-// MARK: - Requests and responses
-
-/// One request as the server read it.
-public struct HTTPServerRequest: Sendable {
-    public var method: String
-    /// The request target: path and query, for example `/v1/chat/completions`.
-    public var path: String
-    /// Header names lowercased.
-    public var headers: [String: String]
-    public var body: Data
-
-    public init(method: String, path: String, headers: [String: String] = [:], body: Data = Data()) {
-        self.method = method
-        self.path = path
-        self.headers = headers
-        self.body = body
-    }
-}
-
-/// The answer to write back, or `drop` to close the connection without one (for tests of broken servers).
-public struct HTTPServerResponse: Sendable {
-    public var status: Int
-    public var headers: [String: String]
-    public var body: Data
-    /// Close the connection without writing anything.
-    public var drop: Bool
-
-    public init(status: Int, headers: [String: String] = [:], body: Data = Data(), drop: Bool = false) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.drop = drop
-    }
-
-    /// A JSON answer from bytes.
-    public static func json(_ status: Int, _ body: Data, headers: [String: String] = [:]) -> HTTPServerResponse {
-        var all = headers
-        all["Content-Type"] = "application/json"
-        return HTTPServerResponse(status: status, headers: all, body: body)
-    }
-
-    /// A JSON answer from a JSON-compatible value (dictionaries, arrays, strings, numbers).
-    public static func json(_ status: Int, object: Any, headers: [String: String] = [:]) -> HTTPServerResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return json(status, data, headers: headers)
-    }
-
-    /// The connection is closed with no answer at all.
-    public static let dropped = HTTPServerResponse(status: 0, drop: true)
-}
-
 // MARK: - The server
 
 /// A small HTTP/1.1 server over POSIX sockets, on 127.0.0.1 or a Unix domain socket: enough for JSON
 /// requests with `Content-Length` (or chunked) bodies, with keep-alive. Each connection gets a thread; the
 /// handler runs as a task. The gateway serves agents with it; tests serve stub model servers with it.
+///
+/// Hostile clients are expected (see `HTTPServerLimits`): the admission check sees each request's headers
+/// before any of its body is read, so a refused request costs its header block and nothing more; bodies,
+/// headers, connections and bytes in flight are capped; silent clients are dropped; running out of file
+/// descriptors pauses accepting and never stops it.
 public final class HTTPServer: @unchecked Sendable {
     public typealias Handler = @Sendable (HTTPServerRequest) async -> HTTPServerResponse
+    /// Sees a request's method, path and headers (its body still empty) before the body is read.
+    public typealias Admit = @Sendable (HTTPServerRequest) -> HTTPServerAdmission
 
     private let handler: Handler
-    private let maxBodyBytes: Int
-    private let idleTimeout: Double
+    private let admit: Admit?
+    public let limits: HTTPServerLimits
+    let quota: ClientQuota
     private let lock = NSLock()
     private var listenFD: Int32 = -1
     private var connections: Set<Int32> = []
@@ -76,13 +33,24 @@ public final class HTTPServer: @unchecked Sendable {
     public private(set) var port: UInt16 = 0
 
     /// - Parameters:
-    ///   - maxBodyBytes: a larger request body is answered 413.
-    ///   - idleTimeout: seconds a kept-alive connection may stay silent before it is closed.
-    public init(maxBodyBytes: Int = 32 << 20, idleTimeout: Double = 300, handler: @escaping Handler) {
+    ///   - limits: caps and timeouts per client.
+    ///   - admit: checks each request from its headers before the body is read; nil accepts all (no key).
+    public init(limits: HTTPServerLimits = .standard, admit: Admit? = nil, handler: @escaping Handler) {
         self.handler = handler
-        self.maxBodyBytes = maxBodyBytes
-        self.idleTimeout = idleTimeout
+        self.admit = admit
+        self.limits = limits
+        quota = ClientQuota(limits: limits)
     }
+
+    /// Connections open now.
+    public var openConnections: Int { lock.withLock { connections.count } }
+
+    /// Connections open now whose requests belong to `key`.
+    public func openConnections(for key: String) -> Int { quota.connections(for: key) }
+
+    /// How many times accepting failed for want of file descriptors or memory (and paused).
+    public var acceptBackoffs: Int { lock.withLock { backoffs } }
+    private var backoffs = 0
 
     deinit { stop() }
 
@@ -179,21 +147,37 @@ public final class HTTPServer: @unchecked Sendable {
         while true {
             let connection = accept(fd, nil, nil)
             if connection < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return  // closed by stop()
+                let failure = errno
+                if lock.withLock({ stopped }) { return }
+                switch failure {
+                case EINTR, ECONNABORTED, EPROTO, EPERM:
+                    continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors or memory: wait for connections to end, then accept again.
+                    lock.withLock { backoffs += 1 }
+                    usleep(20_000)
+                    continue
+                case EBADF, EINVAL, ENOTSOCK:
+                    return  // the listening socket is gone
+                default:
+                    usleep(1_000)
+                    continue
+                }
             }
             lock.lock()
-            if stopped {
+            if stopped || connections.count >= limits.maxConnections {
+                let stop = stopped
                 lock.unlock()
-                close(connection)
-                return
+                close(connection)  // full: the client sees the connection closed at once
+                if stop { return }
+                continue
             }
             connections.insert(connection)
             lock.unlock()
             var yes: Int32 = 1
             setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
-            var timeout = timeval(tv_sec: Int(idleTimeout), tv_usec: 0)
-            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var timeout = timeval(tv_sec: Int(limits.idleTimeout), tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             let thread = Thread { [self] in
                 serve(connection)
                 lock.lock()
@@ -210,23 +194,93 @@ public final class HTTPServer: @unchecked Sendable {
 
     private func serve(_ fd: Int32) {
         var reader = SocketReader(fd: fd)
+        var heldKey: String?  // the key this connection is counted for
+        defer { if let heldKey { quota.releaseConnection(heldKey) } }
+        var first = true
         while true {
-            let request: HTTPServerRequest
-            var keepAlive = true
-            switch readRequest(&reader) {
+            let now = ProcessInfo.processInfo.systemUptime
+            reader.deadline = now + (first ? limits.headerTimeout : limits.idleTimeout)
+            first = false
+            let head: Head
+            switch readHead(&reader) {
             case .closed:
                 return
             case .bad(let status, let message):
-                write(fd, HTTPServerResponse.json(status, object: ["error": ["message": message]]), keepAlive: false)
+                write(fd, Self.problem(status, message), keepAlive: false)
                 return
-            case .request(let parsed, let alive):
-                request = parsed
-                keepAlive = alive
+            case .head(let parsed):
+                head = parsed
             }
-            let response = runHandler(request)
-            if response.drop { return }
-            guard write(fd, response, keepAlive: keepAlive), keepAlive else { return }
+            // The admission check, before a byte of the body is read.
+            var key: String?
+            if let admit {
+                switch admit(head.request) {
+                case .refuse(let response):
+                    write(fd, response, keepAlive: false)
+                    return
+                case .accept(let admitted):
+                    key = admitted
+                }
+            }
+            if key != heldKey {
+                if let heldKey { quota.releaseConnection(heldKey) }
+                heldKey = nil
+                if let key {
+                    guard quota.claimConnection(key) else {
+                        write(
+                            fd,
+                            Self.problem(
+                                429,
+                                "too many connections: at most \(limits.maxConnectionsPerKey) at once per token"),
+                            keepAlive: false)
+                        return
+                    }
+                    heldKey = key
+                }
+            }
+            let reserved = head.chunked ? limits.maxBodyBytes : head.length
+            if reserved > limits.maxBodyBytes {
+                write(fd, Self.problem(413, "the body is larger than \(limits.maxBodyBytes) bytes"), keepAlive: false)
+                return
+            }
+            switch quota.claimBytes(reserved, for: key) {
+            case .key?:
+                write(
+                    fd,
+                    Self.problem(
+                        429, "too many request bytes in flight: at most \(limits.maxBytesInFlightPerKey) per token"),
+                    keepAlive: false)
+                return
+            case .all?:
+                write(fd, Self.problem(503, "the server is busy: try again shortly"), keepAlive: false)
+                return
+            case nil:
+                break
+            }
+            let answered = serveBody(fd, head, &reader)
+            quota.releaseBytes(reserved, for: key)
+            guard answered, head.keepAlive else { return }
         }
+    }
+
+    /// Reads the body, runs the handler and writes its answer; false when the connection must close.
+    private func serveBody(_ fd: Int32, _ head: Head, _ reader: inout SocketReader) -> Bool {
+        if head.expectsContinue { _ = Self.sendAll(fd, Data("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
+        reader.deadline = ProcessInfo.processInfo.systemUptime + limits.bodyTimeout
+        var request = head.request
+        if head.chunked {
+            guard let chunked = reader.readChunked(limit: limits.maxBodyBytes) else {
+                write(fd, Self.problem(400, "malformed, late or oversized chunked body"), keepAlive: false)
+                return false
+            }
+            request.body = chunked
+        } else if head.length > 0 {
+            guard let bytes = reader.read(count: head.length) else { return false }
+            request.body = bytes
+        }
+        let response = runHandler(request)
+        if response.drop { return false }
+        return write(fd, response, keepAlive: head.keepAlive)
     }
 
     /// Runs the async handler on this connection's own thread and waits for it.
@@ -246,15 +300,29 @@ public final class HTTPServer: @unchecked Sendable {
         return box.value ?? HTTPServerResponse(status: 500)
     }
 
-    private enum ReadResult {
-        case request(HTTPServerRequest, keepAlive: Bool)
+    /// A request's line and headers, and what its body will be.
+    private struct Head {
+        var request: HTTPServerRequest
+        var keepAlive: Bool
+        var chunked: Bool
+        var length: Int
+        var expectsContinue: Bool
+    }
+
+    private enum HeadResult {
+        case head(Head)
         case bad(Int, String)
         case closed
     }
 
-    private func readRequest(_ reader: inout SocketReader) -> ReadResult {
-        guard let head = reader.readHead(limit: 64 << 10) else { return .closed }
-        let lines = head.components(separatedBy: "\r\n")
+    private func readHead(_ reader: inout SocketReader) -> HeadResult {
+        let text: String
+        switch reader.readHead(limit: limits.maxHeaderBytes) {
+        case .closed: return .closed
+        case .tooLarge: return .bad(431, "the header block is larger than \(limits.maxHeaderBytes) bytes")
+        case .head(let head): text = head
+        }
+        let lines = text.components(separatedBy: "\r\n")
         let parts = lines[0].split(separator: " ")
         guard parts.count == 3, parts[2].hasPrefix("HTTP/1.") else { return .bad(400, "malformed request line") }
         var headers: [String: String] = [:]
@@ -265,24 +333,21 @@ public final class HTTPServer: @unchecked Sendable {
         }
         let connection = headers["connection"]?.lowercased() ?? ""
         let keepAlive = parts[2] == "HTTP/1.1" ? connection != "close" : connection == "keep-alive"
-        if headers["expect"]?.lowercased() == "100-continue" {
-            _ = Self.sendAll(reader.fd, Data("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+        let chunked = headers["transfer-encoding"]?.lowercased().contains("chunked") == true
+        var length = 0
+        if !chunked, let lengthText = headers["content-length"] {
+            guard let parsed = Int(lengthText), parsed >= 0 else { return .bad(400, "bad Content-Length") }
+            length = parsed
         }
-        var body = Data()
-        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
-            guard let chunked = reader.readChunked(limit: maxBodyBytes) else {
-                return .bad(400, "malformed or oversized chunked body")
-            }
-            body = chunked
-        } else if let lengthText = headers["content-length"] {
-            guard let length = Int(lengthText), length >= 0 else { return .bad(400, "bad Content-Length") }
-            guard length <= maxBodyBytes else { return .bad(413, "the body is larger than \(maxBodyBytes) bytes") }
-            guard let bytes = reader.read(count: length) else { return .closed }
-            body = bytes
-        }
-        return .request(
-            HTTPServerRequest(method: String(parts[0]), path: String(parts[1]), headers: headers, body: body),
-            keepAlive: keepAlive)
+        return .head(
+            Head(
+                request: HTTPServerRequest(method: String(parts[0]), path: String(parts[1]), headers: headers),
+                keepAlive: keepAlive, chunked: chunked, length: length,
+                expectsContinue: headers["expect"]?.lowercased() == "100-continue"))
+    }
+
+    private static func problem(_ status: Int, _ message: String) -> HTTPServerResponse {
+        .json(status, object: ["error": ["message": message, "type": "invalid_request_error"]])
     }
 
     @discardableResult
@@ -299,53 +364,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     // MARK: - Helpers
 
-    static func sendAll(_ fd: Int32, _ data: Data) -> Bool {
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
-    }
-
-    /// Calls `body` with a `sockaddr_un` for `path`.
-    static func withUnixAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            let bytes = Array(path.utf8.prefix(raw.count - 1))
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-    }
-
     static func failure(_ what: String) -> EvolveError {
         EvolveError(.io, "\(what): \(String(cString: strerror(errno)))")
-    }
-
-    private static func reason(_ status: Int) -> String {
-        switch status {
-        case 200: "OK"
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 405: "Method Not Allowed"
-        case 413: "Payload Too Large"
-        case 429: "Too Many Requests"
-        case 500: "Internal Server Error"
-        case 502: "Bad Gateway"
-        case 503: "Service Unavailable"
-        case 504: "Gateway Timeout"
-        default: "Status"
-        }
     }
 
     /// A free TCP port on 127.0.0.1 at the moment of asking (another process may take it before you do).
@@ -367,130 +387,3 @@ public final class HTTPServer: @unchecked Sendable {
     }
 }
 
-private final class ResponseBox: @unchecked Sendable {
-    var value: HTTPServerResponse?
-}
-
-/// A task executor that runs jobs on the thread that calls `run()`, until `finish()`.
-final class ConnectionThread: TaskExecutor, @unchecked Sendable {
-    /// True inside a handler that runs on a connection thread: blocking there holds up no one else, so a
-    /// transport may do its I/O in place instead of handing it to another thread.
-    @TaskLocal static var mayBlock = false
-
-    private let condition = NSCondition()
-    private var jobs: [UnownedJob] = []
-    private var finished = false
-
-    func enqueue(_ job: UnownedJob) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    func finish() {
-        condition.lock()
-        finished = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// Runs jobs until `finish()` has been called and no job is left.
-    func run() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !finished { condition.wait() }
-            if jobs.isEmpty {
-                condition.unlock()
-                return
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job.runSynchronously(on: asUnownedTaskExecutor())
-        }
-    }
-}
-
-// MARK: - Buffered reading
-
-/// Reads an HTTP/1.1 stream from a socket with a buffer.
-struct SocketReader {
-    let fd: Int32
-    private var buffer: [UInt8] = []
-    private var start = 0
-
-    init(fd: Int32) { self.fd = fd }
-
-    private mutating func fill() -> Bool {
-        if start > 0 && start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
-        }
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            buffer.append(contentsOf: chunk[0..<n])
-            return true
-        }
-    }
-
-    /// The header block up to (not including) the blank line, or nil when the peer closed first.
-    mutating func readHead(limit: Int) -> String? {
-        var scanned = 0  // bytes after `start` already searched (fill() may move `start`)
-        while true {
-            var i = start + max(0, scanned - 3)
-            while i + 3 < buffer.count {
-                if buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
-                    let head = String(decoding: buffer[start..<i], as: UTF8.self)
-                    start = i + 4
-                    return head
-                }
-                i += 1
-            }
-            scanned = buffer.count - start
-            if scanned > limit { return nil }
-            guard fill() else { return nil }
-        }
-    }
-
-    /// Exactly `count` bytes, or nil when the peer closed first.
-    mutating func read(count: Int) -> Data? {
-        while buffer.count - start < count {
-            guard fill() else { return nil }
-        }
-        let bytes = Data(buffer[start..<(start + count)])
-        start += count
-        return bytes
-    }
-
-    private mutating func readLine() -> String? {
-        while true {
-            if let end = buffer[start...].firstIndex(of: 10) {
-                let line = String(decoding: buffer[start..<end], as: UTF8.self)
-                start = end + 1
-                return line.hasSuffix("\r") ? String(line.dropLast()) : line
-            }
-            guard fill() else { return nil }
-        }
-    }
-
-    /// A chunked body, or nil when malformed, cut short or over `limit`.
-    mutating func readChunked(limit: Int) -> Data? {
-        var body = Data()
-        while true {
-            guard let line = readLine(),
-                let size = Int(
-                    line.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "",
-                    radix: 16)
-            else { return nil }
-            if size == 0 {
-                while let trailer = readLine(), !trailer.isEmpty {}
-                return body
-            }
-            guard body.count + size <= limit, let chunk = read(count: size), readLine() != nil else { return nil }
-            body.append(chunk)
-        }
-    }
-}

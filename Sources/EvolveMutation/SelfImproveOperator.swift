@@ -81,6 +81,7 @@ public struct SelfImproveOperator: MutationOperator {
         let spec = step(
             command: command, original: original, workspace: workspace, taskFile: taskFile, key: request.key)
         let result = try await sandbox.run(spec)
+        gateway?.endTask("\(request.key)/self-improve")  // the step is over: its token is revoked
         if result.termination == .killed { throw CancellationError() }
         let how = "\(result.summary(limits: limits)), " + String(format: "%.1f s", result.wallSeconds)
         var info = MutationInfo(
@@ -123,15 +124,11 @@ public struct SelfImproveOperator: MutationOperator {
         ]
         var shell = SandboxSpec.Command.shell(command)
         if let gateway {
-            binds.append(.init(source: gateway.socketPath, destination: GatewayAccess.socketInSandbox, writable: true))
-            binds.append(.init(source: gateway.relayScriptPath, destination: GatewayAccess.relayInSandbox))
+            binds.append(.init(source: gateway.socketPath, destination: GatewayAccess.socketInSandbox))  // read-only
+            binds.append(.init(source: gateway.relayScriptPath, destination: gateway.relayDestination))
             environment["OPENAI_BASE_URL"] = "http://127.0.0.1:\(GatewayAccess.portInSandbox)/v1"
             environment["OPENAI_API_KEY"] = gateway.tokenForTask("\(key)/self-improve")
-            shell = .argv([
-                "python3", GatewayAccess.relayInSandbox, GatewayAccess.socketInSandbox,
-                "\(GatewayAccess.portInSandbox)",
-                "--", "/bin/sh", "-c", command,
-            ])
+            shell = .argv(gateway.relayed(["/bin/sh", "-c", command]))
         }
         return SandboxSpec(
             command: shell, workspace: workspace, workspaceMount: Self.workspaceMount, binds: binds,

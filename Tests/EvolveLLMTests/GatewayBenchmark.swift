@@ -47,8 +47,10 @@ struct GatewayBenchmark {
         // The relay, as inside a sandbox, in front of the socket (running a command that just waits).
         let relayPort = try HTTPServer.freePort()
         let relay = Process()
-        relay.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        relay.arguments = [access.relayScriptPath, access.socketPath, String(relayPort), "--", "/bin/sleep", "3600"]
+        let python = access.relayScriptPath.hasSuffix(".py")
+        relay.executableURL = URL(fileURLWithPath: python ? "/usr/bin/python3" : access.relayScriptPath)
+        relay.arguments =
+            (python ? [access.relayScriptPath] : []) + [access.socketPath, String(relayPort), "--", "/bin/sleep", "3600"]
         try relay.run()
         defer {
             relay.terminate()  // the relay passes SIGTERM on to its command and exits with it

@@ -36,8 +36,23 @@ final class OutputBox: @unchecked Sendable {
 struct RelayTests {
     static let python = "/usr/bin/python3"
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python), "needs /usr/bin/python3"))
-    func forwardsTheCommandsCallsAndExitsWithItsStatus() async throws {
+    /// Both relays: the compiled one (what a sandbox runs when the host has `cc`) and the Python fallback.
+    enum Kind: String, CaseIterable, Sendable { case compiled, python }
+
+    /// Writes the relay of `kind` into `folder`; returns the program and the arguments that start it.
+    static func relay(_ kind: Kind, in folder: String) throws -> (program: String, arguments: [String]) {
+        switch kind {
+        case .compiled:
+            return (try #require(GatewayRelay.compile(into: folder), "no C compiler on this host"), [])
+        case .python:
+            return (python, [try GatewayRelay.writeScript(to: folder)])
+        }
+    }
+
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: python), "needs /usr/bin/python3"),
+        arguments: Kind.allCases)
+    func forwardsTheCommandsCallsAndExitsWithItsStatus(kind: Kind) async throws {
         let upstream = try StubServer { number, _ in StubServer.completion("relayed \(number)") }
         let gateway = Gateway(
             provider: OpenAICompatibleProvider(
@@ -50,6 +65,7 @@ struct RelayTests {
             Files.removeTree(folder)
         }
         let access = try gateway.serve(in: folder)
+        let relay = try Self.relay(kind, in: folder)
         // The agent: prints its environment, makes two calls on one connection and one on another, exits 3.
         let agent = """
             import http.client, json, os, sys, urllib.request
@@ -68,7 +84,7 @@ struct RelayTests {
             """
         let token = access.tokenForTask("v1/demo/t1")
         let result = try await run(
-            Self.python, [access.relayScriptPath, access.socketPath, "0", "--", Self.python, "-c", agent],
+            relay.program, relay.arguments + [access.socketPath, "0", "--", Self.python, "-c", agent],
             environment: ["OPENAI_API_KEY": token, "PATH": "/usr/bin:/bin"])
         #expect(result.status == 3, "relay output:\n\(result.output)")
         #expect(result.output.contains("ANSWER relayed 1"))
@@ -79,27 +95,36 @@ struct RelayTests {
         #expect(gateway.usage(forTask: "v1/demo/t1")?.turnsUsed == 3)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python), "needs /usr/bin/python3"))
-    func reportsBadUsageAndASignalledCommand() async throws {
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: python), "needs /usr/bin/python3"),
+        arguments: Kind.allCases)
+    func reportsBadUsageAndASignalledCommand(kind: Kind) async throws {
         let folder = try Files.makeTemporaryDirectory(prefix: "evolve-relay")
         defer { Files.removeTree(folder) }
-        let relay = try GatewayRelay.write(to: folder)
-        let usage = try await run(Self.python, [relay, "/nowhere.sock"], environment: [:])
+        let relay = try Self.relay(kind, in: folder)
+        let usage = try await run(relay.program, relay.arguments + ["/nowhere.sock"], environment: [:])
         #expect(usage.status == 64)
-        #expect(usage.output.contains("usage: relay.py SOCKET PORT -- COMMAND"))
+        #expect(usage.output.contains("SOCKET PORT -- COMMAND"))
         let killed = try await run(
-            Self.python, [relay, "/nowhere.sock", "0", "--", "/bin/sh", "-c", "kill -KILL $$"], environment: [:])
+            relay.program, relay.arguments + ["/nowhere.sock", "0", "--", "/bin/sh", "-c", "kill -KILL $$"],
+            environment: [:])
         #expect(killed.status == 128 + 9)
+        let exited = try await run(
+            relay.program, relay.arguments + ["/nowhere.sock", "0", "--", "/bin/sh", "-c", "exit 42"],
+            environment: [:])
+        #expect(exited.status == 42)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python), "needs /usr/bin/python3"))
-    func passesSIGTERMOnToTheCommand() async throws {
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: python), "needs /usr/bin/python3"),
+        arguments: Kind.allCases)
+    func passesSIGTERMOnToTheCommand(kind: Kind) async throws {
         let folder = try Files.makeTemporaryDirectory(prefix: "evolve-relay")
         defer { Files.removeTree(folder) }
-        let relay = try GatewayRelay.write(to: folder)
+        let relay = try Self.relay(kind, in: folder)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [relay, "/nowhere.sock", "0", "--", "/bin/sleep", "30"]
+        process.executableURL = URL(fileURLWithPath: relay.program)
+        process.arguments = relay.arguments + ["/nowhere.sock", "0", "--", "/bin/sleep", "30"]
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             process.terminationHandler = { _ in continuation.resume() }
             do {
