@@ -25,7 +25,7 @@ let package = Package(
         /// The archive: libgit2 repository + SQLite index.
         .target(name: "EvolveArchive", dependencies: ["CGit2", "CSQLite", "EvolveSupport"]),
         /// Run configurations (YAML) and suite/agent manifests.
-        .target(name: "EvolveConfig", dependencies: ["EvolveSupport", "EvolveLLM", "EvolveSandbox", "Yams"]),
+        .target(name: "EvolveConfig", dependencies: ["EvolveSupport", "EvolveLLM", "EvolveSandbox", "EvolveCluster", "Yams"]),
         /// bubblewrap sandbox with limits.
         .target(name: "EvolveSandbox", dependencies: ["EvolveSupport"]),
         /// The Slurm executor: each sandboxed step a batch job on a node, files through a shared folder.
@@ -41,7 +41,7 @@ let package = Package(
         /// The search loop and the parent selectors.
         .target(name: "EvolveSearch",
                 dependencies: ["EvolveArchive", "EvolveEvaluation", "EvolveMutation", "EvolveConfig", "EvolveLLM",
-                               "EvolveSandbox", "EvolveSupport"]),
+                               "EvolveSandbox", "EvolveSupport", "EvolveCluster"]),
         /// The HTML report: SVG plots of the search, drawn by evolve (no JS framework).
         .target(name: "EvolveReport", dependencies: ["EvolveArchive", "EvolveSupport"]),
         /// `evolve serve`: the report, live and read-only, over Hummingbird.

@@ -104,10 +104,9 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
                 if !retryable || attempt == settings.retries { break attempts }
             }
         }
-        throw EvolveError(
-            .sandbox,
-            "the Slurm job of step \(step) ended without a result: \(failures.joined(separator: "; then "))",
-            hint: "its output is in \(folder.path)/slurm-*.out; `sinfo` shows the nodes' states")
+        throw StepLost(
+            "the Slurm job of step \(step) ended without a result: \(failures.joined(separator: "; then ")) "
+                + "(its output is in \(folder.path)/slurm-*.out; `sinfo` shows the nodes' states)")
     }
 
     /// `scancel`s every job this executor has in flight: for the end of a search and for Ctrl-C.

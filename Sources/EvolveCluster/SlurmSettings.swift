@@ -45,10 +45,13 @@ public struct SlurmSettings: Sendable, Equatable, Codable {
         self.keepFolders = keepFolders
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case sharedDir = "shared_dir", partition, maxJobs = "max_jobs", sbatchArgs = "sbatch_args", retries
         case evolvePath = "evolve_path", graceSeconds = "grace_s", keepFolders = "keep_folders"
     }
+
+    /// The keys of the block, as a config file spells them.
+    public static let keys = CodingKeys.allCases.map(\.rawValue)
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -106,6 +106,7 @@ public enum ConfigLoader {
             try check(feature, FeatureConfig.CodingKeys.allCases.map(\.rawValue), " in selector.features")
         }
         try check(root.mapping?["budget"], BudgetConfig.CodingKeys.allCases.map(\.rawValue), " in budget")
+        try check(root.mapping?["executor"], ExecutorConfig.keys, " in executor")
         for op in root.mapping?["operators"]?.sequence ?? [] {
             try check(op, OperatorConfig.CodingKeys.allCases.map(\.rawValue), " in operators")
         }

@@ -37,6 +37,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var targetScore: Double?
     /// Stop when the best score has not improved for this many generations.
     public var patience: Int?
+    /// Where sandboxed steps run (this machine by default, or a Slurm cluster).
+    public var executor: ExecutorConfig
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case archive, seed, suites, generations, children, workers, selector, operators, budget, sandbox, prices
@@ -48,6 +50,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
         case syntaxCheck = "syntax_check"
         case targetScore = "target_score"
         case patience
+        case executor
     }
 
     public init(from decoder: any Decoder) throws {
@@ -71,6 +74,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
         syntaxCheck = try c.decodeIfPresent(Bool.self, forKey: .syntaxCheck) ?? true
         targetScore = try c.decodeIfPresent(Double.self, forKey: .targetScore)
         patience = try c.decodeIfPresent(Int.self, forKey: .patience)
+        executor = try c.decodeIfPresent(ExecutorConfig.self, forKey: .executor) ?? .local
     }
 
     /// Checks values that decode but make no sense; errors name the key.

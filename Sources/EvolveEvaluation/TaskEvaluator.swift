@@ -32,14 +32,15 @@ public struct TaskEvaluator: Sendable {
     public static let taskFileInSandbox = "/task/prompt.md"
     public static let workspaceMount = "/work"
 
-    public var sandbox: Sandbox
+    /// Where each sandboxed step runs: this machine (`Sandbox`, the default) or a cluster node.
+    public var sandbox: any StepExecutor
     /// Memory, processes, file size and output; the wall time comes from the suite or the task.
     public var limits: SandboxLimits
     public var gateway: GatewayAccess?
     public var turnLimit: Int
 
     public init(
-        sandbox: Sandbox = Sandbox(), limits: SandboxLimits = .standard, gateway: GatewayAccess? = nil,
+        sandbox: any StepExecutor = Sandbox(), limits: SandboxLimits = .standard, gateway: GatewayAccess? = nil,
         turnLimit: Int = 30
     ) {
         self.sandbox = sandbox
@@ -78,6 +79,7 @@ public struct TaskEvaluator: Sendable {
     /// cancellation, or a sandbox that cannot start (every task would fail the same way, and outcomes are kept).
     static func containedFailure(_ error: any Error) -> String? {
         if error is CancellationError || Task.isCancelled { return nil }
+        if let lost = error as? StepLost { return lost.description }
         if let error = error as? EvolveError, error.kind == .sandbox || error.kind == .interrupted { return nil }
         return "engine error while running the task: \(error)"
     }
@@ -136,7 +138,8 @@ public struct TaskEvaluator: Sendable {
         if let name = format.resultsFileInCheckFolder { unlink("\(checkFolder)/\(name)") }
         let checkLimits = limits(task.checkTimeoutSeconds)
         let check = try await sandbox.run(
-            try checkStep(task, format: format, folder: checkFolder, resultsFolder: resultsFolder, limits: checkLimits))
+            try checkStep(task, format: format, folder: checkFolder, resultsFolder: resultsFolder, limits: checkLimits)
+                .labelled(Self.stepLabel(agent: agent.label, suite: suite, task: task.id, step: "check")))
         log += section("check", check, checkLimits)
         if check.termination == .killed { throw CancellationError() }
         let verdicts = readVerdicts(
@@ -154,6 +157,11 @@ public struct TaskEvaluator: Sendable {
     }
 
     // MARK: - Steps
+
+    /// A step's name where it runs remotely (a Slurm job's name carries it), e.g. `v12.pyfix.t03.check`.
+    static func stepLabel(agent: String, suite: String, task: String, step: String) -> String {
+        "\(agent).\(suite).\(task).\(step)"
+    }
 
     func agentStep(_ task: SuiteTask, suite: String, agent: Agent, manifest: AgentManifest, workspace: String)
         -> SandboxSpec
@@ -178,7 +186,8 @@ public struct TaskEvaluator: Sendable {
         }
         return SandboxSpec(
             command: command, workspace: workspace, workspaceMount: Self.workspaceMount, binds: binds,
-            environment: environment, limits: limits(task.timeoutSeconds))
+            environment: environment, limits: limits(task.timeoutSeconds),
+            label: Self.stepLabel(agent: agent.label, suite: suite, task: task.id, step: "agent"))
     }
 
     /// The step's limits: the suite's (or task's) time, never above the configured sandbox time.

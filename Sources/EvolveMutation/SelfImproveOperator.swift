@@ -16,7 +16,8 @@ public struct SelfImproveOperator: MutationOperator {
     public let name = "self"
     public let arity = 1
 
-    public let sandbox: Sandbox
+    /// Where the run happens: this machine (`Sandbox`, the default) or a cluster node.
+    public let sandbox: any StepExecutor
     /// The improvement step's limits; its wall time is usually longer than a task's.
     public let limits: SandboxLimits
     public let gateway: GatewayAccess?
@@ -32,7 +33,7 @@ public struct SelfImproveOperator: MutationOperator {
     static let taskFileInSandbox = TaskEvaluator.taskFileInSandbox
 
     public init(
-        sandbox: Sandbox = Sandbox(), limits: SandboxLimits = SandboxLimits(timeoutSeconds: 600),
+        sandbox: any StepExecutor = Sandbox(), limits: SandboxLimits = SandboxLimits(timeoutSeconds: 600),
         gateway: GatewayAccess? = nil, turnLimit: Int = 30, suitesDirectory: String? = nil,
         maxSourceBytes: Int = 16 * 1024 * 1024
     ) {
@@ -132,7 +133,7 @@ public struct SelfImproveOperator: MutationOperator {
         }
         return SandboxSpec(
             command: shell, workspace: workspace, workspaceMount: Self.workspaceMount, binds: binds,
-            environment: environment, limits: limits)
+            environment: environment, limits: limits, label: "\(key).self-improve")
     }
 
     // MARK: - The improvement task

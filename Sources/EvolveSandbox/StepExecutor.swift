@@ -13,3 +13,20 @@ public protocol StepExecutor: Sendable {
 }
 
 extension Sandbox: StepExecutor {}
+
+extension SandboxSpec {
+    /// The same spec with a label (the name a remote executor gives the step).
+    public func labelled(_ label: String) -> SandboxSpec {
+        var spec = self
+        spec.label = label
+        return spec
+    }
+}
+
+/// A step that a remote executor ran but that ended without a result (its node failed, Slurm killed it, its
+/// result went missing) after every retry: that one task is `crashed` with this reason, and the run goes on.
+public struct StepLost: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+}

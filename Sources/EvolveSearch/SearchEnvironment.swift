@@ -1,4 +1,5 @@
 import EvolveArchive
+import EvolveCluster
 import EvolveConfig
 import EvolveEvaluation
 import EvolveLLM
@@ -27,7 +28,7 @@ public final class SearchEnvironment: @unchecked Sendable {
     /// Starts what `config` needs. `metaProvider` replaces the configured meta-agent (tests use a stub).
     public static func start(
         config: RunConfig, archive: Archive, runID: String, metaProvider: (any LLMProvider)? = nil,
-        note: @Sendable (String) -> Void = { Terminal.note($0) }
+        resumed: Bool = false, note: @Sendable (String) -> Void = { Terminal.note($0) }
     ) async throws -> SearchEnvironment {
         var stops: [@Sendable () -> Void] = []
         do {
@@ -62,6 +63,13 @@ public final class SearchEnvironment: @unchecked Sendable {
                 }
             }
 
+            let executor = try await Self.executor(
+                config.executor, run: Self.clusterRunName(runID, archive: archive.path), resumed: resumed, note: note)
+            if let slurm = executor as? SlurmExecutor {
+                // The end of the search (or Ctrl-C) leaves no job of this run behind.
+                stops.append { Self.blocking { try? await slurm.cancelRun() } }
+            }
+
             var operators: [String: any MutationOperator] = [:]
             for op in config.operators where operators[op.name] == nil {
                 switch op.name {
@@ -84,18 +92,61 @@ public final class SearchEnvironment: @unchecked Sendable {
                     var limits = config.sandbox
                     limits.timeoutSeconds = max(limits.timeoutSeconds, 300)
                     operators["self"] = SelfImproveOperator(
-                        limits: limits, gateway: gatewayAccess, turnLimit: config.budget.turns,
+                        sandbox: executor, limits: limits, gateway: gatewayAccess, turnLimit: config.budget.turns,
                         suitesDirectory: config.suitesDir)
                 default:
                     continue
                 }
             }
-            let evaluator = TaskEvaluator(limits: config.sandbox, gateway: gatewayAccess, turnLimit: config.budget.turns)
+            let evaluator = TaskEvaluator(
+                sandbox: executor, limits: config.sandbox, gateway: gatewayAccess, turnLimit: config.budget.turns)
             return SearchEnvironment(operators: operators, evaluator: evaluator, stops: stops)
         } catch {
             for stop in stops.reversed() { stop() }
             throw error
         }
+    }
+
+    /// The step executor the config names. A resumed run on Slurm first cancels its jobs still queued or
+    /// running from before the crash (their steps run again) and keeps the results of those that finished.
+    static func executor(
+        _ config: ExecutorConfig, run: String, resumed: Bool, note: @Sendable (String) -> Void
+    ) async throws -> any StepExecutor {
+        switch config {
+        case .local:
+            return Sandbox()
+        case .slurm(let settings):
+            let executor = try SlurmExecutor(settings: settings, run: run)
+            if resumed {
+                let found = try await executor.recover()
+                if !found.cancelled.isEmpty || !found.finished.isEmpty {
+                    note("Slurm: cancelled \(found.cancelled.count) job(s) of run \(run) still queued or running; "
+                        + "\(found.finished.count) finished job(s) keep their results")
+                }
+            }
+            note("Steps run as Slurm jobs (shared folder \(settings.sharedDir), at most \(settings.maxJobs) at once)")
+            return executor
+        }
+    }
+
+    /// The run's name on a cluster: the run id and a short fingerprint of the archive's path, so that two
+    /// archives' runs `r1` never take each other's jobs for their own (jobs are found by name after a crash).
+    static func clusterRunName(_ runID: String, archive: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in Files.absolute(archive).utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return runID + "-" + String(hash, radix: 16).prefix(8)
+    }
+
+    /// Runs async work to its end from synchronous code (a stop action), off the caller's thread.
+    static func blocking(_ work: @escaping @Sendable () async -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await work()
+            done.signal()
+        }
+        done.wait()
     }
 
     /// Stops everything that was started, newest first. Safe to call twice.

@@ -112,7 +112,8 @@ public enum SearchSetup {
         let suites = try config.suites.map { try Suite.load(from: Suite.locate($0, searchPaths: [config.suitesDir])) }
 
         let environment = try await SearchEnvironment.start(
-            config: config, archive: archive, runID: runID, metaProvider: request.metaProvider)
+            config: config, archive: archive, runID: runID, metaProvider: request.metaProvider,
+            resumed: request.resume)
         var operators = environment.operators
         for op in config.operators where operators[op.name] == nil {
             switch op.name {
