@@ -60,7 +60,7 @@ fi
 wants sandbox && step "$bin/evolve-bench" sandbox-start --runs "$runs"
 wants scale && step scripts/bench-scale.sh "${sizes[@]}"
 wants concurrency && step scripts/bench-concurrency.sh --tasks "$tasks" 1 8 32
-wants landscape && step scripts/bench-landscape.sh --seeds "$seeds"
+wants landscape && step scripts/bench-landscape.sh --seeds "$seeds" --shapes hgm   # all four shapes: scripts/bench-landscape.sh
 
 local_model=
 if wants local; then

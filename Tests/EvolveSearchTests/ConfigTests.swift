@@ -63,3 +63,39 @@ import Testing
         #expect(decoded == config)
     }
 }
+
+@Suite struct ExecutorConfigTests {
+    func parse(_ yaml: String) throws -> RunConfig {
+        try ConfigLoader.parse("seed: s\nsuites: [demo]\noperators: [{name: crossover}]\n" + yaml, path: "c.yaml", environment: [:])
+    }
+
+    func message(_ yaml: String) -> String {
+        do {
+            _ = try parse(yaml)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func localIsTheDefaultAndSlurmReadsItsSettings() throws {
+        #expect(try parse("").executor == .local)
+        let config = try parse("executor: {name: slurm, shared_dir: /shared/e, max_jobs: 8, retries: 2}\n")
+        guard case .slurm(let settings) = config.executor else {
+            Issue.record("expected the slurm executor, got \(config.executor)")
+            return
+        }
+        #expect(settings.sharedDir == "/shared/e" && settings.maxJobs == 8 && settings.retries == 2)
+        // The saved configuration (for --resume) reads back the same.
+        let saved = try JSONDecoder().decode(RunConfig.self, from: try JSONEncoder().encode(config))
+        #expect(saved.executor == config.executor)
+    }
+
+    @Test func mistakesNameTheKey() {
+        #expect(message("executor: {name: kubernetes}\n").contains("'kubernetes' is unknown"))
+        #expect(message("executor: {name: slurm, shared_dir: relative/dir}\n").contains("absolute path"))
+        #expect(message("executor: {name: slurm, shared_dir: /s, max_job: 3}\n").contains("unknown key 'max_job' in executor"))
+        #expect(message("executor: {name: slurm, shared_dir: /s, max_jobs: 0}\n").contains("max_jobs"))
+        #expect(message("executor: {name: slurm}\n").contains("shared_dir"))
+    }
+}
