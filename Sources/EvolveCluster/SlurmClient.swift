@@ -113,7 +113,7 @@ public struct SlurmClient: Sendable {
 
     // MARK: - Processes
 
-    struct Output {
+    struct Output: Sendable {
         var status: Int32
         var text: String
     }

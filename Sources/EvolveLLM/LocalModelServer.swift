@@ -187,7 +187,9 @@ public final class LocalModelServer: @unchecked Sendable {
     public func start() async throws {
         var lastError: EvolveError?
         let started = ContinuousClock.now
-        for _ in 0..<3 {
+        var busyTries = 0
+        var bindTries = 0
+        while bindTries < 3 && busyTries < 20 {
             do {
                 try launch(port: try HTTPServer.freePort())
                 try await waitUntilReady()
@@ -202,9 +204,15 @@ public final class LocalModelServer: @unchecked Sendable {
                 where error.message.contains("could not bind") || error.message.contains("Text file busy")
             {
                 // A port taken meanwhile, or a binary just installed that another process still holds open
-                // for writing: try again.
+                // for writing (a child forked elsewhere in this process at that moment): try again.
                 lastError = error
                 stop()
+                if error.message.contains("Text file busy") {
+                    busyTries += 1
+                    try? await Task.sleep(nanoseconds: 50_000_000)
+                } else {
+                    bindTries += 1
+                }
             } catch {
                 stop()
                 throw error

@@ -90,3 +90,11 @@ func run(_ arguments: [String], in directory: String? = nil) throws -> (status: 
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+/// Runs blocking work (child processes waited for) on a thread of its own, so that it never holds one of the
+/// few threads every async test shares (a test waiting on a server would then starve).
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}

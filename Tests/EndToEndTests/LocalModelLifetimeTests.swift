@@ -31,7 +31,23 @@ private let pidRecordingServer = #"""
 @Suite("Local model server lifetime", .serialized)
 struct LocalModelLifetimeTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3"))
-    func killNineOfTheSearchStopsItsLlamaServer() throws {
+    func killNineOfTheSearchStopsItsLlamaServer() async throws {
+        let seen = try await offThePool { try Self.startSearchThenKillIt() }
+        #expect(seen.serverPID > 0, "the fake llama-server never started; the search said:\n\(seen.log)")
+        #expect(seen.aliveWhileSearching, "the server should be running while the search runs")
+        #expect(!seen.aliveAfterKill, "llama-server (pid \(seen.serverPID)) outlived the engine killed with SIGKILL")
+    }
+
+    struct Seen: Sendable {
+        var serverPID: pid_t = 0
+        var aliveWhileSearching = false
+        var aliveAfterKill = false
+        var log = ""
+    }
+
+    /// Starts a search on the fake server, kills it with SIGKILL once the server is up, and watches the server.
+    static func startSearchThenKillIt() throws -> Seen {
+        var seen = Seen()
         let folder = try Files.makeTemporaryDirectory(prefix: "evolve-lifetime")
         defer { Files.removeTree(folder) }
         let server = "\(folder)/llama-server"
@@ -60,36 +76,43 @@ struct LocalModelLifetimeTests {
         environment["EVOLVE_LLAMA_SERVER"] = server
         environment["EVOLVE_LOCAL_MODEL"] = "\(folder)/model.gguf"
         environment["FAKE_SERVER_PIDS"] = pids
+        environment.removeValue(forKey: "EVOLVE_ARCHIVE")
         process.environment = environment
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: "\(folder)/log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(folder)/log"))
+        defer { try? log.close() }
+        process.standardError = log
         try process.run()
 
         // Wait for the server to be up (its pid written), then kill the engine without warning.
-        var serverPID: pid_t = 0
-        for _ in 0..<600 where serverPID == 0 {
+        for _ in 0..<1200 where seen.serverPID == 0 && process.isRunning {
             if let text = try? String(contentsOfFile: pids, encoding: .utf8),
                 let line = text.split(separator: "\n").first, let pid = pid_t(line)
             {
-                serverPID = pid
+                seen.serverPID = pid
             } else {
                 usleep(100_000)
             }
         }
-        #expect(serverPID > 0, "the fake llama-server never started")
-        usleep(500_000)
-        #expect(kill(serverPID, 0) == 0, "the server should be running while the search runs")
+        if seen.serverPID > 0 {
+            usleep(500_000)
+            seen.aliveWhileSearching = isRunning(seen.serverPID)
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        seen.log = (try? String(contentsOfFile: "\(folder)/log", encoding: .utf8)) ?? ""
+        guard seen.serverPID > 0 else { return seen }
 
         // The watchdog stops it (SIGTERM at once, SIGKILL after 3 s): allow for a loaded machine.
-        var alive = true
-        for _ in 0..<200 where alive {
-            alive = Self.isRunning(serverPID)
-            if alive { usleep(100_000) }
+        seen.aliveAfterKill = true
+        for _ in 0..<300 where seen.aliveAfterKill {
+            seen.aliveAfterKill = isRunning(seen.serverPID)
+            if seen.aliveAfterKill { usleep(100_000) }
         }
-        #expect(!alive, "llama-server (pid \(serverPID)) outlived the engine killed with SIGKILL")
-        if alive { kill(serverPID, SIGKILL) }
+        if seen.aliveAfterKill { kill(seen.serverPID, SIGKILL) }
+        return seen
     }
 
     /// Alive and not a zombie waiting for a slow reaper.

@@ -7,7 +7,11 @@ import Testing
 @Suite("Resume as typed", .serialized)
 struct ResumeAsTypedTests {
     @Test(.enabled(if: hasBubblewrap, "needs bubblewrap"))
-    func theOriginalCommandWithResumeAppendedContinuesTheRun() throws {
+    func theOriginalCommandWithResumeAppendedContinuesTheRun() async throws {
+        try await offThePool { try Self.body() }
+    }
+
+    static func body() throws {
         let folder = try Files.makeTemporaryDirectory(prefix: "evolve-resume-typed")
         defer { Files.removeTree(folder) }
         let archive = "\(folder)/archive"

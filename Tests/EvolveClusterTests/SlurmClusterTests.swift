@@ -7,7 +7,9 @@ import Testing
 
 /// The Slurm executor against the real one-node cluster (scripts/slurm-local.sh): jobs, bubblewrap on the
 /// node, results back, crashes and cancellation. Skipped only when Slurm is not installed.
-@Suite("Slurm cluster", .enabled(if: slurmInstalled, "Slurm is not installed: scripts/setup.sh --deps-only"))
+/// Serialized: the node runs two one-CPU jobs at a time, and tests that wait for their job to start must not
+/// queue behind each other's.
+@Suite("Slurm cluster", .serialized, .enabled(if: slurmInstalled, "Slurm is not installed: scripts/setup.sh --deps-only"))
 struct SlurmClusterTests {
     @Test func aStepRunsOnTheNodeInBubblewrapAndItsResultComesBack() async throws {
         let fixture = try ClusterFixture()
@@ -41,9 +43,9 @@ struct SlurmClusterTests {
             if let job { await fixture.executor.client.cancel([job.id]) }
             return job != nil
         }
-        let error = await #expect(throws: EvolveError.self) { try await fixture.executor.run(spec) }
+        let error = await #expect(throws: StepLost.self) { try await fixture.executor.run(spec) }
         #expect(try await admin.value)
-        #expect(error?.message.contains("CANCELLED") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("CANCELLED") == true, "\(String(describing: error))")
         // Not retried: one job of that name only.
         #expect(try await fixture.executor.client.jobs(named: [name]).count == 1)
     }
@@ -55,8 +57,8 @@ struct SlurmClusterTests {
         settings.evolvePath = "/bin/true"
         let executor = try SlurmExecutor(settings: settings, run: fixture.executor.run)
         let spec = SandboxSpec(command: .shell("echo hi"), workspace: try fixture.workspace(), label: "v1.t5.agent")
-        let error = await #expect(throws: EvolveError.self) { try await executor.run(spec) }
-        #expect(error?.message.contains("COMPLETED; then job") == true, "\(String(describing: error))")
+        let error = await #expect(throws: StepLost.self) { try await executor.run(spec) }
+        #expect(error?.description.contains("COMPLETED; then job") == true, "\(String(describing: error))")
         #expect(try await executor.client.jobs(named: [executor.jobName(step: "v1.t5.agent")]).count == 2)
     }
 
@@ -67,8 +69,8 @@ struct SlurmClusterTests {
         let spec = SandboxSpec(
             command: .shell("sleep 600"), workspace: try fixture.workspace(),
             limits: SandboxLimits(timeoutSeconds: 600), label: "v1.t4.agent")
-        let error = await #expect(throws: EvolveError.self) { try await fixture.executor.run(spec) }
-        #expect(error?.message.contains("TIMEOUT") == true, "\(String(describing: error))")
+        let error = await #expect(throws: StepLost.self) { try await fixture.executor.run(spec) }
+        #expect(error?.description.contains("TIMEOUT") == true, "\(String(describing: error))")
         #expect(try await fixture.executor.client.jobs(named: [fixture.executor.jobName(step: "v1.t4.agent")]).count == 1)
     }
 

@@ -6,9 +6,8 @@ import Testing
 
 /// `evolve search` with `executor: {name: slurm}` on the real one-node cluster: every sandboxed step is a
 /// Slurm job, the scores are the same as on this machine, and no job is left behind.
-@Suite(
-    "Search on Slurm", .serialized, .enabled(if: slurmInstalled, "Slurm is not installed: scripts/setup.sh --deps-only"))
-struct SlurmSearchTests {
+/// Part of the serialized "Slurm cluster" suite, so that its jobs never wait behind another test's.
+extension SlurmClusterTests {
     @Test func aSmokeSearchRunsItsStepsAsSlurmJobs() async throws {
         try clusterReady.get()
         let folder = try Files.makeTemporaryDirectory(prefix: "evolve-slurm-search")
@@ -27,7 +26,7 @@ struct SlurmSearchTests {
             executor: {name: slurm, shared_dir: \(folder)/shared, max_jobs: 4, evolve_path: \(evolveBinary)}
             """
         try Files.writeAtomically(Data(config.utf8), to: "\(folder)/run.yaml")
-        let search = try SlurmClient.runNow(evolveBinary, ["search", "--config", "\(folder)/run.yaml"])
+        let search = try await offThePool { try SlurmClient.runNow(evolveBinary, ["search", "--config", "\(folder)/run.yaml"]) }
         #expect(search.status == 0, "search on Slurm: \(search.text)")
         #expect(search.text.contains("Steps run as Slurm jobs"), "\(search.text)")
 
@@ -45,5 +44,13 @@ struct SlurmSearchTests {
         #expect(!jobs.contains { !($0.state?.isFinished ?? true) }, "a job outlived the search: \(jobs)")
         #expect((Files.entries("\(folder)/shared/") ?? []).allSatisfy { (Files.entries("\(folder)/shared/\($0)") ?? []).isEmpty },
                 "step folders are removed after their steps")
+    }
+}
+
+/// Runs blocking work (a child process waited for) on a thread of its own, so that it never holds one of the
+/// few threads every async test shares.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
