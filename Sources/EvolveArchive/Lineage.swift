@@ -18,8 +18,10 @@ public struct Lineage: Sendable {
 }
 
 extension Archive {
-    /// The lineage of a variant, with two recursive queries on the index (no full scan).
-    public func lineage(of id: VariantID) throws -> Lineage {
+    /// The lineage of a variant, with two recursive queries on the index (no full scan). With `levels`,
+    /// the subtree is read only that many levels below the variant (a text view cut at depth d needs
+    /// d + 1: the level cut off is counted, not shown).
+    public func lineage(of id: VariantID, levels: Int? = nil) throws -> Lineage {
         _ = try variant(id)
         return try locked {
             let up = try db.rows(
@@ -32,12 +34,22 @@ extension Archive {
                 SELECT n FROM up ORDER BY depth DESC
                 """, [id.number]
             ) { VariantID($0.int(0)) }
-            let down = """
+            var down = """
                 WITH RECURSIVE down(n) AS (
                     SELECT ?
                     UNION
                     SELECT vp.child FROM variant_parents vp JOIN down ON vp.parent = down.n)
                 """
+            if let levels {
+                down = """
+                    WITH RECURSIVE below(n, depth) AS (
+                        SELECT ?, 0
+                        UNION
+                        SELECT vp.child, below.depth + 1 FROM variant_parents vp JOIN below ON vp.parent = below.n
+                        WHERE below.depth < \(max(0, levels))),
+                    down(n) AS (SELECT DISTINCT n FROM below)
+                    """
+            }
             var nodes: [VariantID: Variant] = [:]
             try db.query(
                 "\(down) SELECT \(Self.variantColumnsWithoutParents) FROM variants WHERE num IN (SELECT n FROM down)",

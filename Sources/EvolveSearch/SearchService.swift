@@ -21,6 +21,8 @@ public final class SearchService: Sendable {
     public let selector: any ParentSelector
     public let observer: any SearchObserver
     public let limits: SearchLimits
+    /// The selectors' view, read from the archive once per run and updated as children and outcomes arrive.
+    let candidatePool: CandidatePool
 
     public init(archive: Archive, config: RunConfig, suites: [Suite], evaluation: EvaluationService,
                 operators: [String: any MutationOperator], observer: any SearchObserver, limits: SearchLimits) throws {
@@ -32,6 +34,7 @@ public final class SearchService: Sendable {
         self.observer = observer
         self.limits = limits
         self.selector = try makeSelector(config.selector)
+        self.candidatePool = CandidatePool(archive: archive, suites: suites, codeSize: selector.needsCodeSize)
         for op in config.operators where operators[op.name] == nil {
             throw EvolveError(.config, "the operator '\(op.name)' is configured but was not set up")
         }
@@ -158,6 +161,7 @@ public final class SearchService: Sendable {
                 guard let (result, parents) = made[child.slot] else { continue }
                 let v = try recordChild(result, parents: parents, plan: child, generation: generation, runID: runID)
                 recorded[child.slot] = v
+                try candidatePool.childRecorded(v)
                 observer.event(.childRecorded(generation: generation, slot: child.slot, variant: v))
             }
         }
@@ -187,7 +191,7 @@ public final class SearchService: Sendable {
     /// The saved plan, or a new one drawn with this generation's seeded generator and saved.
     private func planGeneration(_ generation: Int, runID: String) throws -> [PlannedChild] {
         if let saved = try archive.plan(run: runID, generation: generation) { return saved }
-        let candidates = try Candidates.build(archive: archive, suites: suites, codeSize: selector.needsCodeSize)
+        let candidates = try candidatePool.candidates()
         guard !candidates.isEmpty else {
             throw EvolveError(.invalidInput, "no variant can be a parent: none is valid and evaluated",
                               hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
@@ -288,7 +292,9 @@ public final class SearchService: Sendable {
         }
         let score = total == 0 ? 0 : Double(passed) / Double(total)
         try archive.setScore(v.id, score: score, status: .valid)
-        return try archive.variant(v.id)
+        let scored = try archive.variant(v.id)
+        try candidatePool.outcomesArrived(scored)
+        return scored
     }
 
     // MARK: - Budgets and results
@@ -307,8 +313,7 @@ public final class SearchService: Sendable {
 
     /// The best valid variants of the archive, best first (ties to the older).
     public func bestVariants(limit: Int) throws -> [Variant] {
-        Array(try archive.allVariants().filter { $0.status == .valid && $0.score != nil }
-            .sorted { ($0.score!, -$0.id.number) > ($1.score!, -$1.id.number) }.prefix(limit))
+        try archive.variants(order: .score, scoredOnly: true, limit: limit)
     }
 
     private func progressNote(generation: Int, pid: Int32) -> String {

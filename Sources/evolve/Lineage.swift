@@ -16,7 +16,9 @@ extension EvolveCommand {
 
         func run() async throws {
             let archive = try options.open()
-            let lineage = try archive.lineage(of: try archive.resolve(id).id)
+            // A text view cut at --depth reads one level more than it shows (to count what is cut off).
+            let levels = format == .text ? depth.map { $0 + 1 } : nil
+            let lineage = try archive.lineage(of: try archive.resolve(id).id, levels: levels)
             switch format {
             case .text: emit(lineage.renderText(color: Terminal.stdoutIsTTY, maxDepth: depth))
             case .json: emit(lineage.renderJSON())

@@ -3,30 +3,28 @@ import EvolveArchive
 import EvolveSupport
 import Foundation
 
+extension VariantOrder: ExpressibleByArgument {}
+
 extension EvolveCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the variants of the archive.")
 
-        enum Order: String, ExpressibleByArgument, CaseIterable { case id, score }
-
         @OptionGroup var options: ArchiveOptions
         @Flag(name: .long, help: "Print a JSON array of variants.") var json = false
-        @Option(name: .long, help: "Sort by id or by score (best first).") var sort: Order = .id
+        @Option(name: .long, help: "Sort by id or by score (best first).") var sort: VariantOrder = .id
         @Option(name: .long, help: "Show at most this many.") var limit: Int?
+        @Option(name: .long, help: "Skip this many first (with --limit: pages).") var offset: Int = 0
         @Flag(name: .long, help: "Leave out invalid children.") var validOnly = false
 
         func validate() throws {
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+            if offset < 0 { throw ValidationError("--offset must be 0 or more") }
         }
 
         func run() async throws {
             let archive = try options.open()
-            var variants = try archive.allVariants()
-            if validOnly { variants.removeAll { $0.status == .invalid } }
-            if sort == .score {
-                variants.sort { ($0.score ?? -1, -$0.id.number) > ($1.score ?? -1, -$1.id.number) }
-            }
-            if let limit { variants = Array(variants.prefix(limit)) }
+            // Sorted and cut in SQL: only the rows printed are read.
+            let variants = try archive.variants(order: sort, validOnly: validOnly, limit: limit, offset: offset)
             if json {
                 var writer = JSONWriter(capacity: variants.count * 400)
                 writer.beginArray()

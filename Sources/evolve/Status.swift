@@ -25,8 +25,7 @@ extension EvolveCommand {
                 let alive = SearchSetup.pid(in: run.progress).map { kill($0, 0) == 0 } ?? false
                 if !alive { state = "stopped (the process is gone; resume with `evolve search --resume`)" }
             }
-            let best = try archive.allVariants().filter { $0.status == .valid && $0.score != nil }
-                .max { ($0.score!, -$0.id.number) < ($1.score!, -$1.id.number) }
+            let best = try archive.variants(order: .score, scoredOnly: true, limit: 1).first
             let cost = try archive.runCost(run.id)
             let variants = try archive.variantCount()
             if json {
