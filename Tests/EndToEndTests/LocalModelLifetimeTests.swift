@@ -80,7 +80,7 @@ struct LocalModelLifetimeTests {
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: "\(folder)/log", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(folder)/log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(folder)/log"))
         defer { try? log.close() }
         process.standardError = log
