@@ -97,6 +97,16 @@ public enum Feedback {
             }
             text += line + "\n"
         }
+        if let artifacts = verdicts.artifacts, !artifacts.isEmpty {
+            text += "── check artifacts ──\n"
+            for name in artifacts.keys.sorted() {
+                text += "\(name): " + (artifacts[name] ?? "").replacingOccurrences(of: "\n", with: "\n      ") + "\n"
+            }
+        }
+        if !verdicts.metrics.isEmpty {
+            text += "── check metrics ──\n"
+            text += verdicts.metrics.keys.sorted().map { "\($0) = \(verdicts.metrics[$0]!)" }.joined(separator: "\n") + "\n"
+        }
         return text
     }
 
