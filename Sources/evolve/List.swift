@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvolveArchive
+import EvolveSearch
 import EvolveSupport
 import Foundation
 
@@ -14,6 +15,7 @@ extension EvolveCommand {
         @Option(name: .long, help: "Sort by id or by score (best first).") var sort: Order = .id
         @Option(name: .long, help: "Show at most this many.") var limit: Int?
         @Flag(name: .long, help: "Leave out invalid children.") var validOnly = false
+        @Flag(name: .long, help: "Only the Pareto front of score against the agent's cost per task.") var pareto = false
 
         func validate() throws {
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -21,6 +23,11 @@ extension EvolveCommand {
 
         func run() async throws {
             let archive = try options.open()
+            if pareto {
+                let front = try ParetoList.front(archive: archive)
+                emit(json ? ParetoList.renderJSON(front) : ParetoList.render(front))
+                return
+            }
             var variants = try archive.allVariants()
             if validOnly { variants.removeAll { $0.status == .invalid } }
             if sort == .score {
