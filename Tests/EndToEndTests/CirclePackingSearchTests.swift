@@ -39,4 +39,39 @@ struct CirclePackingSearchTests {
         let best = rows.compactMap { $0["score"] as? Double }.max() ?? 0
         #expect(best == grown)
     }
+
+    /// The check on hostile packings: each is refused with its reason and a sum of 0; the seed's passes.
+    @Test func theCheckRefusesHostilePackings() throws {
+        let check = repoRoot + "/seeds/suites/circle-packing/tasks/c01-26-circles/tests/check_packing.py"
+        let good = (0..<26).map { i in "[\(0.1 + Double(i % 5) * 0.2), \(0.1 + Double(i / 5) * 0.16), 0.05]" }
+        let cases: [(String, String?, String)] = [
+            ("{\"circles\": [\(good.joined(separator: ","))]}", nil, "valid packing"),
+            ("{\"circles\": [\(good.dropLast().joined(separator: ","))]}", nil, "25 circles, not 26"),
+            ("{\"circles\": [[NaN, 0.5, 0.1],\(good.dropFirst().joined(separator: ","))]}", nil, "not finite"),
+            ("{\"circles\": [[0.95, 0.5, 0.1],\(good.dropFirst().joined(separator: ","))]}", nil, "leaves the unit square"),
+            ("{\"circles\": [[0.1, 0.1, 0.05],\(good.dropLast().joined(separator: ","))]}", nil, "overlap"),
+            ("{\"circles\": [[0.1, 0.1, true],\(good.dropFirst().joined(separator: ","))]}", nil, "not [x, y, r] numbers"),
+            ("", "/etc/hostname", "no packing.json (a regular file)"),
+            (String(repeating: "[", count: 100_000), nil, "not JSON"),
+        ]
+        for (text, linkTarget, expected) in cases {
+            let dir = try Files.makeTemporaryDirectory(prefix: "evolve-packing")
+            defer { Files.removeTree(dir) }
+            if let linkTarget {
+                try FileManager.default.createSymbolicLink(atPath: dir + "/packing.json", withDestinationPath: linkTarget)
+            } else {
+                try text.write(toFile: dir + "/packing.json", atomically: true, encoding: .utf8)
+            }
+            try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
+            let result = try run(["EVOLVE_RESULTS_DIR=\(dir)/out", "/usr/bin/python3", check], in: dir)
+            #expect(result.out.contains(expected), "\(expected): \(result.out)")
+            let report = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/metrics.json"))) as? [String: Any]
+            let metrics = report?["metrics"] as? [String: Double]
+            let valid = expected == "valid packing"
+            #expect(result.status == (valid ? 0 : 1), "\(expected)")
+            #expect(metrics?["valid"] == (valid ? 1 : 0), "\(expected)")
+            #expect(valid ? abs((metrics?["sum_radii"] ?? 0) - 1.3) < 1e-9 : metrics?["sum_radii"] == 0, "\(expected)")
+        }
+    }
 }
