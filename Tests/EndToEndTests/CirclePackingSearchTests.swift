@@ -2,6 +2,11 @@ import EvolveSupport
 import Foundation
 import Testing
 
+enum HiddenMarker {
+    /// What the engine writes in place of hidden-test text (`HiddenTextRedactor.marker`).
+    static let text = "[hidden test text]"
+}
+
 /// The circle-packing example end to end: a seeded search with the scripted operator on a numeric suite.
 @Suite("Circle packing search", .enabled(if: hasBubblewrap))
 struct CirclePackingSearchTests {
@@ -38,6 +43,11 @@ struct CirclePackingSearchTests {
         #expect(score("report a forged sum") == grown)
         let best = rows.compactMap { $0["score"] as? Double }.max() ?? 0
         #expect(best == grown)
+        // The check's artifacts are stored with its metrics, readable (not redacted as hidden-test text).
+        let stored = try run(["sqlite3", "-readonly", archive + "/index.sqlite", "SELECT verdicts FROM evaluations"])
+        #expect(stored.out.contains(String(format: "\"check\":\"valid; sum %.6f\"", try Self.seedSum())), "\(stored.out)")
+        #expect(stored.out.contains("\"check\":\"circle 0: outside\""))
+        #expect(!stored.out.contains(HiddenMarker.text))
     }
 
     /// The check on hostile packings: each is refused with its reason and a sum of 0; the seed's passes.
@@ -45,13 +55,13 @@ struct CirclePackingSearchTests {
         let check = repoRoot + "/seeds/suites/circle-packing/tasks/c01-26-circles/tests/check_packing.py"
         let good = (0..<26).map { i in "[\(0.1 + Double(i % 5) * 0.2), \(0.1 + Double(i / 5) * 0.16), 0.05]" }
         let cases: [(String, String?, String)] = [
-            ("{\"circles\": [\(good.joined(separator: ","))]}", nil, "valid packing"),
+            ("{\"circles\": [\(good.joined(separator: ","))]}", nil, "valid; sum 1.300000"),
             ("{\"circles\": [\(good.dropLast().joined(separator: ","))]}", nil, "25 circles, not 26"),
-            ("{\"circles\": [[NaN, 0.5, 0.1],\(good.dropFirst().joined(separator: ","))]}", nil, "not finite"),
-            ("{\"circles\": [[0.95, 0.5, 0.1],\(good.dropFirst().joined(separator: ","))]}", nil, "leaves the unit square"),
-            ("{\"circles\": [[0.1, 0.1, 0.05],\(good.dropLast().joined(separator: ","))]}", nil, "overlap"),
-            ("{\"circles\": [[0.1, 0.1, true],\(good.dropFirst().joined(separator: ","))]}", nil, "not [x, y, r] numbers"),
-            ("", "/etc/hostname", "no packing.json (a regular file)"),
+            ("{\"circles\": [[NaN, 0.5, 0.1],\(good.dropFirst().joined(separator: ","))]}", nil, ": not finite"),
+            ("{\"circles\": [[0.95, 0.5, 0.1],\(good.dropFirst().joined(separator: ","))]}", nil, "circle 0: outside"),
+            ("{\"circles\": [[0.1, 0.1, 0.05],\(good.dropLast().joined(separator: ","))]}", nil, "circles 0 and 1 overlap"),
+            ("{\"circles\": [[0.1, 0.1, true],\(good.dropFirst().joined(separator: ","))]}", nil, "circle 0: not [x, y, r]"),
+            ("", "/etc/hostname", "no packing.json file"),
             (String(repeating: "[", count: 100_000), nil, "not JSON"),
         ]
         for (text, linkTarget, expected) in cases {
@@ -68,7 +78,7 @@ struct CirclePackingSearchTests {
             let report = try JSONSerialization.jsonObject(
                 with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/metrics.json"))) as? [String: Any]
             let metrics = report?["metrics"] as? [String: Double]
-            let valid = expected == "valid packing"
+            let valid = expected.hasPrefix("valid")
             #expect(result.status == (valid ? 0 : 1), "\(expected)")
             #expect(metrics?["valid"] == (valid ? 1 : 0), "\(expected)")
             #expect(valid ? abs((metrics?["sum_radii"] ?? 0) - 1.3) < 1e-9 : metrics?["sum_radii"] == 0, "\(expected)")

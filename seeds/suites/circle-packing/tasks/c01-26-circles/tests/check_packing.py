@@ -4,7 +4,8 @@ Reads packing.json ({"circles": [[x, y, r], ...]}) from the working folder; neve
 code that wrote it. Valid: exactly 26 circles, finite numbers, r > 0, each circle inside [0, 1]² and no two
 overlapping, both within TOLERANCE. Writes $EVOLVE_RESULTS_DIR/metrics.json:
 {"metrics": {"sum_radii": S, "valid": 0|1}, "tests": {"valid_packing": bool}, "artifacts": {"check": why}}
-(sum_radii is 0 for an invalid packing) and exits 0 only for a valid packing.
+(sum_radii is 0 for an invalid packing) and exits 0 only for a valid packing. Its messages are short on
+purpose: the engine redacts any 24-character run of this file from what the meta-agent reads.
 """
 import json
 import math
@@ -18,18 +19,18 @@ MAX_BYTES = 1 << 20
 
 def read_packing(path="packing.json"):
     if os.path.islink(path) or not os.path.isfile(path):
-        raise ValueError("no packing.json (a regular file) in the working folder")
+        raise ValueError("no packing.json file")
     with open(path, "rb") as f:
         data = f.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise ValueError("packing.json is larger than 1 MB")
+        raise ValueError("packing.json > 1 MB")
     try:
         document = json.loads(data, parse_constant=lambda c: float("nan"))
     except (ValueError, RecursionError) as e:
-        raise ValueError("packing.json is not JSON: %s" % str(e)[:120])
+        raise ValueError("not JSON: %s" % str(e)[:120])
     circles = document.get("circles") if isinstance(document, dict) else None
     if not isinstance(circles, list):
-        raise ValueError('packing.json has no "circles" list')
+        raise ValueError('no "circles" list')
     return circles
 
 
@@ -41,14 +42,14 @@ def validate(circles):
     for i, c in enumerate(circles):
         if not (isinstance(c, list) and len(c) == 3
                 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in c)):
-            raise ValueError("circle %d is not [x, y, r] numbers" % i)
+            raise ValueError("circle %d: not [x, y, r]" % i)
         x, y, r = (float(v) for v in c)
         if not all(math.isfinite(v) for v in (x, y, r)):
-            raise ValueError("circle %d has a value that is not finite" % i)
+            raise ValueError("circle %d: not finite" % i)
         if r <= 0:
-            raise ValueError("circle %d has radius %r" % (i, r))
+            raise ValueError("circle %d: radius %r" % (i, r))
         if x - r < -TOLERANCE or y - r < -TOLERANCE or x + r > 1 + TOLERANCE or y + r > 1 + TOLERANCE:
-            raise ValueError("circle %d (%.6f, %.6f, r %.6f) leaves the unit square" % (i, x, y, r))
+            raise ValueError("circle %d: outside" % i)
         parsed.append((x, y, r))
     for i in range(N):
         for j in range(i + 1, N):
@@ -67,7 +68,7 @@ def main():
     report = {
         "metrics": {"sum_radii": total if valid else 0.0, "valid": 1 if valid else 0},
         "tests": {"valid_packing": valid},
-        "artifacts": {"check": why if not valid else "valid packing, sum of radii %.6f" % total},
+        "artifacts": {"check": why if not valid else "valid; sum %.6f" % total},
     }
     out = os.environ.get("EVOLVE_RESULTS_DIR")
     if out:
