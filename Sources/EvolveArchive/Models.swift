@@ -232,6 +232,9 @@ public struct TaskVerdicts: Sendable, Equatable, Codable {
     public var tests: [TestVerdict]
     /// Numbers a `metrics` results file reported.
     public var metrics: [String: Double]
+    /// Text a `metrics` results file reported as `artifacts` (trimmed, hidden-test text redacted), shown to
+    /// the meta-agent; nil when there was none.
+    public var artifacts: [String: String]?
 
     public init(source: String, tests: [TestVerdict], metrics: [String: Double] = [:]) {
         self.source = source

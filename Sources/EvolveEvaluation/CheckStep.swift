@@ -9,6 +9,8 @@ extension TaskEvaluator {
     public static let testsMount = "/evolve/tests"
     /// The check's results folder (writable, outside the workspace, empty at the start): `$EVOLVE_RESULTS_DIR`.
     public static let resultsMount = "/evolve/out"
+    /// The most artifacts of one check that are kept.
+    public static let maxArtifacts = 8
 
     /// The tests the engine expects verdicts for: from the hidden tests (runner), or nil when the results
     /// themselves say what ran (JUnit, metrics) or the exit status is all there is.
@@ -56,6 +58,7 @@ extension TaskEvaluator {
     ) -> (verdicts: TaskVerdicts, problem: String?) {
         var tests: [TestVerdict] = []
         var metrics: [String: Double] = [:]
+        var artifacts: [String: String] = [:]
         var problem: String?
         do throws(VerdictReaders.Unreadable) {
             switch format {
@@ -71,6 +74,7 @@ extension TaskEvaluator {
                     try Self.readResultsFile(hostPath(file, checkFolder, resultsFolder)))
                 tests = read.tests
                 metrics = read.metrics
+                artifacts = read.artifacts
             case .tap:
                 tests = try VerdictReaders.tap(check.output)
             case .exitStatus:
@@ -89,7 +93,21 @@ extension TaskEvaluator {
             tests[index].exceptionType = tests[index].exceptionType.map { String(redactor.redact($0).prefix(80)) }
             tests[index].name = String(tests[index].name.prefix(300))
         }
-        return (TaskVerdicts(source: format.source, tests: tests, metrics: metrics), problem)
+        var verdicts = TaskVerdicts(source: format.source, tests: tests, metrics: metrics)
+        verdicts.artifacts = Self.trimmedArtifacts(artifacts, redactor: redactor)
+        return (verdicts, problem)
+    }
+
+    /// At most `maxArtifacts` artifacts (by name), names cut to 80 characters and text to 1,000, hidden-test
+    /// text redacted: what a check reports as artifacts reaches the meta-agent, never the hidden tests.
+    static func trimmedArtifacts(_ artifacts: [String: String], redactor: HiddenTextRedactor) -> [String: String]? {
+        guard !artifacts.isEmpty else { return nil }
+        var kept: [String: String] = [:]
+        for name in artifacts.keys.sorted().prefix(maxArtifacts) {
+            let key = String(redactor.redact(name).prefix(80))
+            kept[key] = redactor.trimmed(artifacts[name], limit: 1000)
+        }
+        return kept
     }
 
     /// The outcome's status and detail from the verdicts: passed only when every expected test passed.

@@ -34,10 +34,18 @@ public struct EvaluationReport: Sendable {
     /// Whether only some tasks were asked for (`--tasks`).
     public var partial: Bool
     public var seconds: Double
+    /// The suite's `objectives:`; empty for a pass/fail suite.
+    public var objectives: [Objective] = []
 
     /// Passed tasks over all tasks of the suite; tasks not run count as not passed. (A task passes only when
-    /// every expected test passed; per-test counts are in each outcome's verdicts.)
-    public var score: Double { suiteTaskCount == 0 ? 0 : Double(passed) / Double(suiteTaskCount) }
+    /// every expected test passed; per-test counts are in each outcome's verdicts.) On a suite with
+    /// objectives: the mean over all its tasks of each task's aggregated objectives (`SuiteObjectives`).
+    public var score: Double {
+        guard suiteTaskCount > 0 else { return 0 }
+        guard !objectives.isEmpty else { return Double(passed) / Double(suiteTaskCount) }
+        let sum = rows.map { SuiteObjectives.taskScore($0.outcome, objectives) }.reduce(0, +)
+        return sum / Double(suiteTaskCount)
+    }
 
     /// One line that says what happened, e.g. "ran 3 tasks, 2 already recorded: score 0.400 (2/5)".
     public var summary: String {

@@ -105,12 +105,13 @@ public final class EvaluationService: Sendable {
                 state: results[id] == nil ? .notRun : (fresh.contains(id) ? .ran : .recorded))
         }
         let passed = rows.filter { $0.outcome?.status.isPass == true }.count
-        let report = EvaluationReport(
+        var report = EvaluationReport(
             variant: variant.id, tree: variant.tree, suite: suite.name, rows: rows, passed: passed,
             suiteTaskCount: suite.tasks.count, ranCount: fresh.count,
             skippedCount: rows.filter { $0.state == .recorded }.count,
             stoppedAfterStage: stoppedAfterStage, partial: request.tasks != nil,
             seconds: Date().timeIntervalSince(started))
+        report.objectives = suite.objectives
         if request.recordScore, request.tasks == nil {
             try archive.setScore(variant.id, score: report.score, status: .valid)
         }

@@ -11,6 +11,7 @@ import Yams
 ///     stages: [{tasks: 10, threshold: 0.4}, {tasks: all}]
 ///     results: unittest                              # how verdicts are read (CheckResults); default: from `check`
 ///     feedback: verdicts                             # what the meta-agent sees of a check: verdicts (default) or full
+///     objectives: [{name: sum_radii, direction: maximize, weight: 1, bounds: [0, 2.7]}]  # see SuiteObjectives
 ///
 ///     tasks/<id>/prompt.md     the statement        tasks/<id>/tests/      hidden until the agent has exited
 ///     tasks/<id>/workspace/    the starting files   tasks/<id>/task.yaml   optional: check, timeout_s, check_timeout_s
@@ -23,6 +24,8 @@ public struct Suite: Sendable {
     public var stages: [SuiteStage]
     /// What the meta-agent and the self-improvement task see of a check (`feedback:`).
     public var feedback: FeedbackLevel = .verdicts
+    /// What the score combines when the check reports metrics (`objectives:`); empty for a pass/fail suite.
+    public var objectives: [Objective] = []
     /// In the suite's order (by folder name).
     public var tasks: [SuiteTask]
 
@@ -31,6 +34,7 @@ public struct Suite: Sendable {
     public static let defaultCheckTimeoutSeconds = 60.0
     static let keys = [
         "name", "check", "timeout_s", "check_timeout_s", "stages", "results", "feedback", "description", "meta",
+        "objectives",
     ]
 
     public init(
@@ -107,6 +111,14 @@ public struct Suite: Sendable {
             name: try doc.string("name") ?? (directory as NSString).lastPathComponent, directory: directory,
             check: check, timeoutSeconds: timeout, checkTimeoutSeconds: checkTimeout, stages: stages, tasks: tasks)
         suite.feedback = feedback
+        if let node = doc.node("objectives") {
+            suite.objectives = try SuiteObjectives.parse(node, in: doc)
+            if let task = tasks.first(where: { if case .metrics = $0.resultsFormat { false } else { true } }) {
+                throw EvolveError(
+                    .config, "\(doc.location("objectives")): objectives need metrics, but task \(task.id) reads its verdicts as \(task.resultsFormat.source)",
+                    hint: "declare `results: {metrics: FILE}` so the check reports the objectives' values")
+            }
+        }
         return suite
     }
 }

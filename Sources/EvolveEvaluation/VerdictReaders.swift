@@ -140,6 +140,7 @@ public enum VerdictReaders {
     private struct MetricsFile: Decodable {
         var metrics: [String: Double]?
         var tests: [String: TestValue]
+        var artifacts: [String: String]?
     }
 
     private struct TestValue: Decodable {
@@ -190,21 +191,25 @@ public enum VerdictReaders {
 
     // MARK: - Metrics JSON
 
-    /// Reads `{"metrics": {"NAME": NUMBER, …}, "tests": {"NAME": "passed"|"failed"|"error"|"skipped"|true|false}}`:
-    /// no other key, finite numbers only, at least one test.
-    public static func metrics(_ data: Data) throws(Unreadable) -> (tests: [TestVerdict], metrics: [String: Double]) {
+    /// Reads `{"metrics": {"NAME": NUMBER, …}, "tests": {"NAME": "passed"|"failed"|"error"|"skipped"|true|false},
+    /// "artifacts": {"NAME": "TEXT", …}}`: no other key, finite numbers only, at least one test; artifacts
+    /// (optional) are text the meta-agent is shown (the caller trims and redacts them).
+    public static func metrics(_ data: Data) throws(Unreadable) -> (
+        tests: [TestVerdict], metrics: [String: Double], artifacts: [String: String]
+    ) {
         guard data.count <= maxResultsBytes else { throw Unreadable("the metrics file is larger than 4 MB") }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw Unreadable("the metrics file is not a JSON object")
         }
-        if let unknown = object.keys.sorted().first(where: { $0 != "metrics" && $0 != "tests" }) {
-            throw Unreadable("the metrics file has an unknown key '\(unknown)' (known: metrics, tests)")
+        let known = ["metrics", "tests", "artifacts"]
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw Unreadable("the metrics file has an unknown key '\(unknown)' (known: metrics, tests, artifacts)")
         }
         let file: MetricsFile
         do {
             file = try JSONDecoder().decode(MetricsFile.self, from: data)
         } catch {
-            throw Unreadable("the metrics file does not have the expected shape (metrics: names to finite numbers; tests: names to true, false, \"passed\", \"failed\", \"error\" or \"skipped\")")
+            throw Unreadable("the metrics file does not have the expected shape (metrics: names to finite numbers; tests: names to true, false, \"passed\", \"failed\", \"error\" or \"skipped\"; artifacts: names to text)")
         }
         let metrics = file.metrics ?? [:]
         if let name = metrics.keys.sorted().first(where: { !metrics[$0]!.isFinite }) {
@@ -212,6 +217,6 @@ public enum VerdictReaders {
         }
         guard !file.tests.isEmpty else { throw Unreadable("the metrics file needs a non-empty 'tests' object") }
         let tests = file.tests.keys.sorted().map { TestVerdict(name: $0, outcome: file.tests[$0]!.outcome) }
-        return (tests, metrics)
+        return (tests, metrics, file.artifacts ?? [:])
     }
 }

@@ -61,6 +61,10 @@ struct MetaPrompt {
             text += passed + failed < count ? ", \(count - passed - failed) not run yet.\n" : ".\n"
         }
         if let score = parent.score { text += "Its score is \(String(format: "%.2f", score)).\n" }
+        if !report.objectiveNotes.isEmpty {
+            text += "\nScores to raise (a task scores only when its check passes; higher is better):\n"
+            for note in report.objectiveNotes.prefix(12) { text += "- \(String(note.prefix(1500)))\n" }
+        }
 
         // Failures, the focus first.
         var failures = report.failures

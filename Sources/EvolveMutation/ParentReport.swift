@@ -28,6 +28,9 @@ public struct ParentReport: Sendable {
     public var taskCounts: [String: Int]
     /// A few statements of each suite's tasks, for saying what the agent is for.
     public var exampleStatements: [String: [String]]
+    /// On suites with `objectives:`: one line per passed task with its score, metrics and artifacts (the
+    /// check's artifacts are already trimmed and redacted), so that a passing parent still learns what to raise.
+    public var objectiveNotes: [String] = []
 
     /// Reads the parent's outcomes on `suites` (the latest attempt of each task) and the suites' statements.
     public static func load(archive: Archive, tree: String, suites: [String], suitesDirectory: String) throws
@@ -47,6 +50,9 @@ public struct ParentReport: Sendable {
             for (task, outcome) in latest.sorted(by: { $0.key < $1.key }) {
                 if outcome.status == .passed {
                     report.passed.insert("\(name)/\(task)")
+                    if let suite, !suite.objectives.isEmpty {
+                        report.objectiveNotes.append(objectiveNote(outcome, suite: suite))
+                    }
                 } else {
                     report.failures.append(
                         TaskFailure(
@@ -57,6 +63,23 @@ public struct ParentReport: Sendable {
             }
         }
         return report
+    }
+
+    /// `suite/task: score 0.344 of 1 (objectives: sum_radii maximize in 0…2.7); metrics: …; artifacts: …`.
+    static func objectiveNote(_ outcome: TaskOutcome, suite: Suite) -> String {
+        let score = SuiteObjectives.taskScore(outcome, suite.objectives)
+        let goals = suite.objectives.map { o in
+            "\(o.name) \(o.direction.rawValue)" + (o.bounds.map { " in \($0.lowerBound)…\($0.upperBound)" } ?? "")
+        }
+        var line = "\(suite.name)/\(outcome.task): score \(String(format: "%.3f", score)) of 1 (objectives: "
+            + goals.joined(separator: ", ") + ")"
+        let metrics = outcome.verdicts?.metrics ?? [:]
+        if !metrics.isEmpty { line += "; metrics: " + metrics.keys.sorted().map { "\($0) = \(metrics[$0]!)" }.joined(separator: ", ") }
+        let artifacts = outcome.verdicts?.artifacts ?? [:]
+        if !artifacts.isEmpty {
+            line += "; check artifacts: " + artifacts.keys.sorted().map { "\($0): \(artifacts[$0]!)" }.joined(separator: "; ")
+        }
+        return line.replacingOccurrences(of: "\n", with: " ")
     }
 
     private static func statement(_ task: SuiteTask) -> String? {
@@ -96,6 +119,16 @@ public enum Feedback {
                 line += ": " + message.replacingOccurrences(of: "\n", with: "\n      ")
             }
             text += line + "\n"
+        }
+        if let artifacts = verdicts.artifacts, !artifacts.isEmpty {
+            text += "── check artifacts ──\n"
+            for name in artifacts.keys.sorted() {
+                text += "\(name): " + (artifacts[name] ?? "").replacingOccurrences(of: "\n", with: "\n      ") + "\n"
+            }
+        }
+        if !verdicts.metrics.isEmpty {
+            text += "── check metrics ──\n"
+            text += verdicts.metrics.keys.sorted().map { "\($0) = \(verdicts.metrics[$0]!)" }.joined(separator: "\n") + "\n"
         }
         return text
     }

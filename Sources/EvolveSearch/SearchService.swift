@@ -191,7 +191,8 @@ public final class SearchService: Sendable {
     /// The saved plan, or a new one drawn with this generation's seeded generator and saved.
     private func planGeneration(_ generation: Int, runID: String) throws -> [PlannedChild] {
         if let saved = try archive.plan(run: runID, generation: generation) { return saved }
-        let candidates = try candidatePool.candidates()
+        let candidates = try ObjectiveCandidates.apply(
+            try candidatePool.candidates(), archive: archive, suites: suites)
         guard !candidates.isEmpty else {
             throw EvolveError(.invalidInput, "no variant can be a parent: none is valid and evaluated",
                               hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
@@ -274,9 +275,10 @@ public final class SearchService: Sendable {
         }
     }
 
-    /// Evaluates a variant on every suite and stores its score (passed / all tasks of all suites).
+    /// Evaluates a variant on every suite and stores its score: the suites' scores weighted by their task
+    /// counts (passed / all tasks of all suites when no suite declares objectives).
     private func evaluate(_ v: Variant, generation: Int, slot: Int, runID: String) async throws -> Variant {
-        var passed = 0
+        var passed = 0.0
         var total = 0
         let counter = ProgressCounter()
         for suite in suites {
@@ -287,10 +289,10 @@ public final class SearchService: Sendable {
                 observer.event(.childEvaluating(generation: generation, slot: slot, variant: v.id, done: done,
                                                 total: taskCount))
             }
-            passed += report.passed
+            passed += report.score * Double(report.suiteTaskCount)
             total += report.suiteTaskCount
         }
-        let score = total == 0 ? 0 : Double(passed) / Double(total)
+        let score = total == 0 ? 0 : passed / Double(total)
         try archive.setScore(v.id, score: score, status: .valid)
         let scored = try archive.variant(v.id)
         try candidatePool.outcomesArrived(scored)

@@ -1,4 +1,5 @@
 import EvolveArchive
+import EvolveEvaluation
 import EvolveSearch
 import EvolveSupport
 import Foundation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvolveArchive
+import EvolveSearch
 import EvolveSupport
 import Foundation
 
@@ -15,6 +16,7 @@ extension EvolveCommand {
         @Option(name: .long, help: "Show at most this many.") var limit: Int?
         @Option(name: .long, help: "Skip this many first (with --limit: pages).") var offset: Int = 0
         @Flag(name: .long, help: "Leave out invalid children.") var validOnly = false
+        @Flag(name: .long, help: "Only the Pareto front of score against the agent's cost per task.") var pareto = false
 
         func validate() throws {
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -23,6 +25,11 @@ extension EvolveCommand {
 
         func run() async throws {
             let archive = try options.open()
+            if pareto {
+                let front = try ParetoList.front(archive: archive)
+                emit(json ? ParetoList.renderJSON(front) : ParetoList.render(front))
+                return
+            }
             // Sorted and cut in SQL: only the rows printed are read.
             let variants = try archive.variants(order: sort, validOnly: validOnly, limit: limit, offset: offset)
             if json {

@@ -2,6 +2,7 @@ import EvolveSupport
 import Foundation
 import Testing
 
+import EvolveEvaluation
 @testable import EvolveSearch
 
 let passRate = Objective(name: "pass_rate", direction: .maximize, weight: 3, bounds: 0...1)

@@ -27,7 +27,7 @@ public struct Objective: Sendable, Equatable {
         guard let bounds, bounds.upperBound > bounds.lowerBound else {
             return direction == .maximize ? value : -value
         }
-        let x = ((value - bounds.lowerBound) / (bounds.upperBound - bounds.lowerBound)).clamped(to: 0...1)
+        let x = min(max((value - bounds.lowerBound) / (bounds.upperBound - bounds.lowerBound), 0), 1)
         return direction == .maximize ? x : 1 - x
     }
 }
