@@ -17,7 +17,9 @@ if [[ $(id -u) -eq 0 && -x /usr/sbin/slurmctld ]]; then scripts/slurm-local.sh s
 echo "== swift test" >&2
 # Keep `swift test`'s own exit status: the filter after it must not hide a failure.
 set +e +o pipefail
-swift test --skip-build 2>&1 | tee /tmp/evolve-swift-test.log | grep -vE '^(􀟈|◇|↳)|^Test Case .* started|passed after [0-9.]+ seconds\.$'
+# Each test's own line is dropped; the closing "Test run with N tests … passed" line is kept.
+swift test --skip-build 2>&1 | tee /tmp/evolve-swift-test.log \
+    | grep -vP '^(􀟈|◇|↳)|^Test Case .* started|^(?!✔ Test run with|✘ Test run with).*passed after [0-9.]+ seconds\.$'
 status=${PIPESTATUS[0]}
 set -e -o pipefail
 [[ $status -eq 0 ]] || { echo "swift test failed (exit $status); the full log is /tmp/evolve-swift-test.log" >&2; exit "$status"; }
