@@ -9,11 +9,49 @@ public enum ObjectiveCandidates {
     /// On suites without objectives, the candidates unchanged (pass rates, no features). Otherwise each
     /// candidate's score becomes the task-weighted mean of its suites' scores, and its `features` hold the
     /// mean of every metric its checks reported (over the tasks that reported it).
-    public static func apply(_ candidates: [Candidate], archive: Archive, suites: [Suite]) throws -> [Candidate] {
+    ///
+    /// A candidate's outcomes never change once it is scored (a tree is evaluated once), so with a `cache`
+    /// (one per search) each candidate's outcomes are read from the archive once, not every generation.
+    public static func apply(
+        _ candidates: [Candidate], archive: Archive, suites: [Suite], cache: Cache? = nil
+    ) throws -> [Candidate] {
         guard suites.contains(where: { !$0.objectives.isEmpty }) else { return candidates }
-        let total = suites.map(\.tasks.count).reduce(0, +)
         return try candidates.map { candidate in
+            if let known = cache?.value(candidate.id) { return known.applied(to: candidate) }
+            let derived = try derive(candidate, archive: archive, suites: suites)
+            cache?.store(candidate.id, derived)
+            return derived.applied(to: candidate)
+        }
+    }
+
+    /// What the objectives make of one candidate: its score and the metrics' means.
+    public struct Derived: Sendable {
+        var score: Double
+        var features: [String: Double]
+
+        func applied(to candidate: Candidate) -> Candidate {
             var c = candidate
+            c.score = score
+            for (name, value) in features where c.features[name] == nil { c.features[name] = value }
+            return c
+        }
+    }
+
+    /// Derived values by candidate, kept for one search.
+    public final class Cache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [VariantID: Derived] = [:]
+
+        public init() {}
+
+        func value(_ id: VariantID) -> Derived? { lock.withLock { values[id] } }
+        func store(_ id: VariantID, _ derived: Derived) { lock.withLock { values[id] = derived } }
+    }
+
+    private static func derive(_ candidate: Candidate, archive: Archive, suites: [Suite]) throws -> Derived {
+        let total = suites.map(\.tasks.count).reduce(0, +)
+        do {
+            let c = candidate
             let tree = try archive.variant(c.id).tree
             var sum = 0.0
             var metricSums: [String: (sum: Double, count: Int)] = [:]
@@ -35,9 +73,9 @@ public enum ObjectiveCandidates {
                     }
                 }
             }
-            c.score = total == 0 ? 0 : sum / Double(total)
-            for (name, s) in metricSums where c.features[name] == nil { c.features[name] = s.sum / Double(s.count) }
-            return c
+            return Derived(
+                score: total == 0 ? 0 : sum / Double(total),
+                features: metricSums.mapValues { $0.sum / Double($0.count) })
         }
     }
 }

@@ -23,6 +23,8 @@ public final class SearchService: Sendable {
     public let limits: SearchLimits
     /// The selectors' view, read from the archive once per run and updated as children and outcomes arrive.
     let candidatePool: CandidatePool
+    /// Objective scores and metric features by candidate, read from the archive once each.
+    let objectiveCache = ObjectiveCandidates.Cache()
 
     public init(archive: Archive, config: RunConfig, suites: [Suite], evaluation: EvaluationService,
                 operators: [String: any MutationOperator], observer: any SearchObserver, limits: SearchLimits) throws {
@@ -192,7 +194,7 @@ public final class SearchService: Sendable {
     private func planGeneration(_ generation: Int, runID: String) throws -> [PlannedChild] {
         if let saved = try archive.plan(run: runID, generation: generation) { return saved }
         let candidates = try ObjectiveCandidates.apply(
-            try candidatePool.candidates(), archive: archive, suites: suites)
+            try candidatePool.candidates(), archive: archive, suites: suites, cache: objectiveCache)
         guard !candidates.isEmpty else {
             throw EvolveError(.invalidInput, "no variant can be a parent: none is valid and evaluated",
                               hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
