@@ -1,5 +1,6 @@
 import EvolveArchive
 import EvolveEvaluation
+import EvolveTasks
 import Foundation
 
 /// Builds the selectors' view of the archive: every valid, evaluated variant with its score on the

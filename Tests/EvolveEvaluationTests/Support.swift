@@ -2,6 +2,7 @@ import EvolveArchive
 import EvolveSandbox
 import EvolveSupport
 import Foundation
+@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation

@@ -1,5 +1,6 @@
 import EvolveArchive
 import Foundation
+@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation

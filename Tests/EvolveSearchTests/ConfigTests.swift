@@ -1,8 +1,12 @@
 import EvolveSupport
 import Foundation
+import EvolveTasks
+import EvolveLLM
+import EvolveSandbox
+import EvolveSearch
 import Testing
 
-@testable import EvolveConfig
+@testable import EvolveApp
 
 @Suite struct ConfigTests {
     @Test func shippedConfigsParse() throws {
@@ -97,5 +101,27 @@ import Testing
         #expect(message("executor: {name: slurm, shared_dir: /s, max_job: 3}\n").contains("unknown key 'max_job' in executor"))
         #expect(message("executor: {name: slurm, shared_dir: /s, max_jobs: 0}\n").contains("max_jobs"))
         #expect(message("executor: {name: slurm}\n").contains("shared_dir"))
+    }
+}
+
+/// The loader's allowed keys come from the types' coding keys: every key a type decodes is accepted, so a
+/// new key in a type is never rejected as unknown.
+@Suite struct ConfigKeysFromCodingKeysTests {
+    @Test func everyKeyOfTheSandboxAndProviderTypesIsAccepted() throws {
+        #expect(SandboxLimits.keys.contains("workspace_files"))
+        #expect(ProviderConfig.keys.contains("api_key_env"))
+        let sandbox = SandboxLimits.keys.map { "\($0): 1" }.joined(separator: ", ")
+        let text = "seed: s\nsuites: [x]\noperators: [{name: crossover}]\nsandbox: {\(sandbox)}\n"
+        let config = try ConfigLoader.parse(text, path: "c.yaml", environment: [:])
+        #expect(config.sandbox.pids == 1)
+        var unknown = "seed: s\nsuites: [x]\nmeta_agent: {provider: local, modle: m}\n"
+        #expect(throws: EvolveError.self) { try ConfigLoader.parse(unknown, path: "c.yaml", environment: [:]) }
+        unknown = "seed: s\nsuites: [x]\nmeta_agent: {" + ProviderConfig.keys.map { "\($0): x" }.joined(separator: ", ") + "}\n"
+        do {
+            _ = try ConfigLoader.parse(unknown, path: "c.yaml", environment: [:])
+        } catch let error as EvolveError {
+            // Values of the wrong type may be refused, never a key as unknown.
+            #expect(!error.message.contains("unknown key"), "\(error.message)")
+        }
     }
 }

@@ -3,6 +3,7 @@ import EvolveEvaluation
 import EvolveSandbox
 import EvolveSupport
 import Foundation
+import EvolveTasks
 import Testing
 
 @testable import EvolveMutation

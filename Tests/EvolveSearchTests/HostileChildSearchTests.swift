@@ -1,6 +1,8 @@
 import EvolveArchive
 import EvolveSupport
 import Foundation
+import EvolveTasks
+import EvolveApp
 import Testing
 
 @testable import EvolveSearch

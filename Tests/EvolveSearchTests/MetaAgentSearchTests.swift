@@ -2,6 +2,8 @@ import EvolveArchive
 import EvolveLLM
 import EvolveSupport
 import Foundation
+import EvolveTasks
+import EvolveApp
 import Testing
 
 @testable import EvolveSearch

@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveEvaluation
 import Foundation
+import EvolveTasks
 import Testing
 
 @testable import EvolveMutation

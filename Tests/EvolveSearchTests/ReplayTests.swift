@@ -4,8 +4,10 @@ import EvolveLLM
 import EvolveSandbox
 import EvolveSupport
 import Foundation
+import EvolveTasks
 import Testing
 
+@testable import EvolveApp
 @testable import EvolveSearch
 
 /// A model that answers with a fixed text and counts its calls.

@@ -3,7 +3,7 @@ import EvolveSupport
 import Foundation
 import Testing
 
-@testable import EvolveConfig
+@testable import EvolveApp
 
 /// `sandbox.workspace_mb` and `sandbox.workspace_files` bound the engine's copy of a workspace an agent wrote.
 @Suite struct WorkspaceLimitConfigTests {

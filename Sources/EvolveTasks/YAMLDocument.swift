@@ -1,4 +1,3 @@
-import EvolveConfig
 import EvolveSupport
 import Foundation
 import Yams
@@ -24,7 +23,7 @@ struct YAMLDocument {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw EvolveError(.config, "\(path): \(ConfigLoader.describe(error))")
+            throw EvolveError(.config, "\(path): \(YAMLErrorText.describe(error))")
         } catch {
             throw EvolveError(.config, "\(path): \(error)")
         }
@@ -91,5 +90,18 @@ struct YAMLDocument {
             )
         }
         return number
+    }
+}
+
+/// YAML syntax errors as people read them.
+public enum YAMLErrorText {
+    /// A YAML syntax error as `line:column: problem`, for any file evolve reads (configs, suites, agents).
+    public static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+            return "\(mark.line):\(mark.column): \(problem)"
+        default:
+            return "\(error)"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvolveApp
 import EvolveArchive
 import EvolveSearch
 import EvolveSupport
@@ -65,41 +66,6 @@ extension EvolveCommand {
                                     color: Terminal.stdoutIsTTY))
             if case .interrupted = outcome.ending { throw ExitCode(130) }
         }
-    }
-}
-
-/// Ctrl-C (SIGINT) and SIGTERM cancel the search once; a second Ctrl-C exits at once.
-final class InterruptHandler: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-    private var count = 0
-    private let lock = NSLock()
-
-    init(note: @escaping @Sendable (String) -> Void, onInterrupt: @escaping @Sendable () -> Void) {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                self.lock.lock()
-                self.count += 1
-                let n = self.count
-                self.lock.unlock()
-                if n == 1 {
-                    note("Stopping: finishing what is being recorded (Ctrl-C again to quit at once)…")
-                    onInterrupt()
-                } else {
-                    Foundation.exit(130)
-                }
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func stop() {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
     }
 }
 

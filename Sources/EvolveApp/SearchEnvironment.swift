@@ -1,11 +1,12 @@
 import EvolveArchive
 import EvolveCluster
-import EvolveConfig
 import EvolveEvaluation
 import EvolveLLM
 import EvolveMutation
 import EvolveSandbox
+import EvolveSearch
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// The services a search needs beyond the archive, started for one run and stopped when it ends:

@@ -72,10 +72,13 @@ public enum CheckResults: Sendable, Equatable {
         }
     }
 
+    /// Where the check step writes its results inside its sandbox (outside the workspace).
+    public static let resultsMount = "/evolve/out"
+
     /// A file name with no folder part, or `/evolve/out/NAME`: nothing that a link in the workspace could redirect.
     static func resultsFileIsSafe(_ file: String) -> Bool {
-        let name = file.hasPrefix(TaskEvaluator.resultsMount + "/")
-            ? String(file.dropFirst(TaskEvaluator.resultsMount.count + 1)) : file
+        let name = file.hasPrefix(resultsMount + "/")
+            ? String(file.dropFirst(resultsMount.count + 1)) : file
         return !name.isEmpty && !name.contains("/") && name != "." && name != ".." && !name.contains("\0")
     }
 

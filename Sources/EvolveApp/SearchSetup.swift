@@ -1,10 +1,11 @@
 import EvolveArchive
-import EvolveConfig
 import EvolveEvaluation
 import EvolveLLM
 import EvolveMutation
 import EvolveSandbox
+import EvolveSearch
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// What `evolve search` was asked on the command line, over the config file.
@@ -84,7 +85,7 @@ public enum SearchSetup {
                 throw EvolveError(.invalidInput, "run \(last.id) finished; there is nothing to resume",
                                   hint: "ask for more with `evolve search --resume --generations N`")
             }
-            if last.state == .running, let pid = Self.pid(in: last.progress), pid != getpid(), kill(pid, 0) == 0 {
+            if last.state == .running, let pid = RunStatus.pid(inProgress: last.progress), pid != getpid(), RunStatus.processExists(pid) {
                 throw EvolveError(.invalidInput, "run \(last.id) is still running (pid \(pid))",
                                   hint: "stop it first (Ctrl-C in its terminal, or kill \(pid))")
             }
@@ -131,7 +132,7 @@ public enum SearchSetup {
         var limits = request.limits
         limits.budgetUSD = limits.budgetUSD ?? config.budget.usd
         limits.maxEvaluations = limits.maxEvaluations ?? config.budget.evaluations
-        let service = try SearchService(archive: archive, config: config, suites: suites, evaluation: evaluation,
+        let service = try SearchService(archive: archive, settings: config.searchSettings, suites: suites, evaluation: evaluation,
                                         operators: operators, observer: observer, limits: limits)
         return PreparedSearch(service: service, runID: runID, resumed: request.resume, config: config,
                               createdArchive: created, environment: environment)
@@ -183,12 +184,4 @@ public enum SearchSetup {
         }
     }
 
-    /// The pid in a run's progress note.
-    public static func pid(in progress: String?) -> Int32? {
-        guard let progress, let data = progress.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let pid = object["pid"] as? Int
-        else { return nil }
-        return Int32(pid)
-    }
 }

@@ -1,4 +1,3 @@
-import EvolveArchive
 import EvolveSupport
 import Foundation
 import Yams
@@ -85,8 +84,8 @@ public enum SuiteObjectives {
     }
 
     /// A task's score under `objectives`: the aggregate of its metrics when it passed, else 0.
-    public static func taskScore(_ outcome: TaskOutcome?, _ objectives: [Objective]) -> Double {
-        guard let outcome, outcome.status.isPass, let metrics = outcome.verdicts?.metrics else { return 0 }
+    public static func taskScore(passed: Bool, metrics: [String: Double]?, _ objectives: [Objective]) -> Double {
+        guard passed, let metrics else { return 0 }
         return (try? Objectives.aggregate(metrics, objectives)) ?? 0
     }
 }

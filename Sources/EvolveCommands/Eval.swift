@@ -1,9 +1,7 @@
 import ArgumentParser
 import EvolveArchive
-import EvolveConfig
+import EvolveApp
 import EvolveEvaluation
-import EvolveSandbox
-import EvolveSearch
 import EvolveSupport
 import Foundation
 
@@ -34,48 +32,30 @@ extension EvolveCommand {
         @Flag(name: .long, help: "Run the tasks again with the model's recorded answers, compare with the recorded outcomes, record nothing.")
         var replay = false
 
-        static let defaultConfig = "configs/default.yaml"
-
         func validate() throws {
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
             if let tasks, taskList(tasks).isEmpty { throw ValidationError("--tasks needs at least one task id") }
         }
 
         func run() async throws {
-            exitOnInterrupt()
-            let config = try loadConfig()
-            let archive = try options.open()
-            let variant = try archive.resolve(id)
-            guard let suiteName = suite ?? config?.suites.first else {
-                throw EvolveError(
-                    .usage, "which suite? pass --suite NAME", hint: "for example: evolve eval \(id) --suite smoke")
-            }
-            let suitePath = try Suite.locate(suiteName, searchPaths: [config?.suitesDir ?? "seeds/suites"])
-            let suite = try Suite.load(from: suitePath)
-            let limits = config?.sandbox ?? .standard
-            try limits.validate()
+            let interrupts = InterruptHandler(note: { Terminal.note($0) }, onInterrupt: nil)
+            defer { interrupts.stop() }
+            let request = EvalRequest(
+                configPath: config, archive: try options.open(), id: id, suite: suite, tasks: tasks.map(taskList),
+                workers: workers)
+            let prepared = try await PreparedEval.prepare(request, withEvaluator: !replay)
+            defer { prepared.stop() }
             if replay {
-                try await runReplay(archive: archive, variant: variant, suite: suite, limits: limits, config: config)
+                try await runReplay(request, prepared)
                 return
             }
-            // An agent that uses a model reaches it through the gateway, as in a search.
-            var evaluator = TaskEvaluator(limits: limits)
-            var environment: SearchEnvironment?
-            if var withModel = config, withModel.agentModel != nil {
-                withModel.operators = []
-                let started = try await SearchEnvironment.start(config: withModel, archive: archive, runID: "eval")
-                evaluator = started.evaluator
-                environment = started
-            }
-            defer { environment?.stop() }
-            let service = EvaluationService(
-                archive: archive, workers: workers ?? config?.workers ?? 2, evaluator: evaluator)
-            let selected = tasks.map(taskList)
             let live = !json
             let report: EvaluationReport
             do {
-                report = try await service.evaluate(
-                    EvaluationRequest(variant: variant, suite: suite, tasks: selected, recordScore: selected == nil)
+                report = try await prepared.service.evaluate(
+                    EvaluationRequest(
+                        variant: prepared.variant, suite: prepared.suite, tasks: request.tasks,
+                        recordScore: request.tasks == nil)
                 ) { outcome in
                     guard live else { return }
                     let status = Terminal.style(
@@ -92,30 +72,12 @@ extension EvolveCommand {
             emit(json ? report.renderJSON() + "\n" : report.renderTable(color: Terminal.stdoutIsTTY))
         }
 
-        /// Ctrl-C or SIGTERM ends the command through exit(), so that the sandboxes are killed and their control
-        /// groups removed (exit handlers do not run when a signal kills the process).
-        private func exitOnInterrupt() {
-            for signalNumber in [SIGINT, SIGTERM] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler {
-                    Terminal.note("interrupted: outcomes recorded so far are kept")
-                    Foundation.exit(130)
-                }
-                source.resume()
-                Self.signalSources.append(source)
-            }
-        }
-
-        nonisolated(unsafe) private static var signalSources: [DispatchSourceSignal] = []
-
         /// `--replay`: the tasks again, with the recorded answers; a table of recorded against replayed.
-        private func runReplay(archive: Archive, variant: Variant, suite: Suite, limits: SandboxLimits,
-                               config: RunConfig?) async throws {
+        private func runReplay(_ request: EvalRequest, _ prepared: PreparedEval) async throws {
             let rows = try await EvaluationReplay.run(
-                archive: archive, variant: variant, suite: suite, tasks: tasks.map(taskList), limits: limits,
-                turnLimit: config?.budget.turns ?? 30, workers: workers ?? config?.workers ?? 2)
-            var out = "Replay of \(variant.id) on \(suite.name) with the recorded model answers (nothing recorded):\n"
+                archive: request.archive, variant: prepared.variant, suite: prepared.suite, tasks: request.tasks,
+                limits: prepared.limits, turnLimit: prepared.turnLimit, workers: prepared.workers)
+            var out = "Replay of \(prepared.variant.id) on \(prepared.suite.name) with the recorded model answers (nothing recorded):\n"
             for row in rows {
                 let mark = row.same ? "same" : "DIFFERENT"
                 out += "  " + VariantTable.pad(row.task, 28) + VariantTable.pad(row.recorded?.rawValue ?? "not recorded", 14)
@@ -132,11 +94,6 @@ extension EvolveCommand {
 
         private func taskList(_ text: String) -> [String] {
             text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-
-        private func loadConfig() throws -> RunConfig? {
-            if let config { return try ConfigLoader.load(config) }
-            return Files.exists(Self.defaultConfig) ? try ConfigLoader.load(Self.defaultConfig) : nil
         }
     }
 }

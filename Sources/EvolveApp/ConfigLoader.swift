@@ -1,4 +1,8 @@
+import EvolveLLM
+import EvolveSandbox
+import EvolveSearch
 import EvolveSupport
+import EvolveTasks
 import Foundation
 import Yams
 
@@ -26,7 +30,7 @@ public enum ConfigLoader {
             }
             root = node
         } catch let error as YamlError {
-            throw EvolveError(.config, "\(path): \(describe(error))")
+            throw EvolveError(.config, "\(path): \(YAMLErrorText.describe(error))")
         }
         guard root.mapping != nil else {
             throw EvolveError(.config, "\(path):\(root.mark?.line ?? 1): a config is a mapping of keys to values")
@@ -110,12 +114,9 @@ public enum ConfigLoader {
         for op in root.mapping?["operators"]?.sequence ?? [] {
             try check(op, OperatorConfig.CodingKeys.allCases.map(\.rawValue), " in operators")
         }
-        try check(root.mapping?["sandbox"], ["timeout_s", "memory_mb", "pids", "file_size_mb", "output_kb",
-                                                  "workspace_mb", "workspace_files"], " in sandbox")
+        try check(root.mapping?["sandbox"], SandboxLimits.keys, " in sandbox")
         for model in ["meta_agent", "agent_model"] {
-            try check(root.mapping?[Node(model)],
-                      ["provider", "base_url", "api_key_env", "model", "temperature", "max_tokens", "timeout_s", "retries"],
-                      " in \(model)")
+            try check(root.mapping?[Node(model)], ProviderConfig.keys, " in \(model)")
         }
     }
 
@@ -136,16 +137,6 @@ public enum ConfigLoader {
     }
 
     // MARK: - Messages
-
-    /// A YAML syntax error as `line:column: problem`, for any file evolve reads (configs, suites, agents).
-    public static func describe(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
-            return "\(mark.line):\(mark.column): \(problem)"
-        default:
-            return "\(error)"
-        }
-    }
 
     /// Turns a DecodingError into `file:line: key: what`.
     private static func describe(_ error: DecodingError, root: Node, path: String) -> EvolveError {

@@ -21,30 +21,17 @@ extension EvolveCommand {
             let suites = try archive.evaluatedSuites(tree: v.tree)
             let outcomes = try suites.flatMap { try archive.outcomes(tree: v.tree, suite: $0) }
             if json {
+                // `show --json` is the variant object with outcomes and diff added, as DESIGN.md asks.
                 var writer = JSONWriter()
                 writer.beginObject()
-                writer.key("variant")
-                v.writeJSON(into: &writer)
+                v.writeFields(into: &writer)
                 writer.key("outcomes")
                 writer.beginArray()
-                for o in outcomes {
-                    writer.beginObject()
-                    writer.field("suite", o.suite)
-                    writer.field("task", o.task)
-                    writer.field("attempt", o.attempt)
-                    writer.field("status", o.status.rawValue)
-                    writer.field("duration_s", o.durationSeconds)
-                    writer.field("detail", o.detail)
-                    writer.field("tests_passed", o.verdicts?.passed)
-                    writer.field("tests_total", o.verdicts?.total)
-                    writer.field("verdict_source", o.verdicts?.source)
-                    writer.endObject()
-                }
+                for o in outcomes { o.writeJSON(into: &writer) }
                 writer.endArray()
                 writer.field("diff", diff)
                 writer.endObject()
-                // `show --json` is the variant object with outcomes and diff added, as DESIGN.md asks.
-                emit(Self.flatten(writer.output) + "\n")
+                emit(writer.output + "\n")
                 return
             }
             // Everything a child wrote (summary, reason, diff, outcome details) is escaped: no control
@@ -76,13 +63,6 @@ extension EvolveCommand {
                 out += "\nDiff \(against):\n" + (diff.isEmpty ? "  (no change)\n" : DisplayText.escaped(diff, multiline: true))
             }
             emit(out)
-        }
-
-        /// Turns `{"variant":{...},"outcomes":[...],"diff":...}` into `{...,"outcomes":[...],"diff":...}`.
-        static func flatten(_ json: String) -> String {
-            guard json.hasPrefix("{\"variant\":{"), let close = json.range(of: "},\"outcomes\":") else { return json }
-            let inner = json[json.index(json.startIndex, offsetBy: 12)..<close.lowerBound]
-            return "{" + inner + ",\"outcomes\":" + json[close.upperBound...]
         }
     }
 }

@@ -4,9 +4,10 @@ import EvolveSupport
 import Foundation
 
 /// `evolve`: open-ended search over the source code of AI agents.
-@main
-struct EvolveCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct EvolveCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "evolve",
         abstract: "Open-ended search over the source code of AI agents; every variant is a git commit.",
         discussion: """
@@ -20,7 +21,7 @@ struct EvolveCommand: AsyncParsableCommand {
         ])
 
     /// Runs the command; an `EvolveError` is printed as the user's message with its exit status.
-    static func main() async {
+    public static func runFromCommandLine() async {
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -1,4 +1,3 @@
-import EvolveConfig
 import Foundation
 
 /// Which top-level keys of two run configurations differ (compared as the JSON they are saved as).

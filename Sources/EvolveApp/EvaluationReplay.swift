@@ -3,6 +3,7 @@ import EvolveEvaluation
 import EvolveLLM
 import EvolveSandbox
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// `evolve eval --replay`: runs a variant's tasks again with the model's recorded answers instead of the
