@@ -67,14 +67,21 @@ let package = Package(
             ]),
 
         // MARK: - Tests
-        .testTarget(name: "EvolveArchiveTests", dependencies: ["EvolveArchive"]),
-        .testTarget(name: "EvolveSandboxTests", dependencies: ["EvolveSandbox"]),
-        .testTarget(name: "EvolveEvaluationTests", dependencies: ["EvolveEvaluation", "EvolveArchive"]),
-        .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM"]),
+        /// What the test targets share: scratch folders, fixtures, running the built binary, raw sockets.
+        .target(name: "EvolveTestSupport", dependencies: ["EvolveSupport"], path: "Tests/EvolveTestSupport"),
+        .testTarget(name: "EvolveArchiveTests", dependencies: ["EvolveArchive", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveSandboxTests", dependencies: ["EvolveSandbox", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveEvaluationTests", dependencies: ["EvolveEvaluation", "EvolveArchive", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveConfigTests", dependencies: ["EvolveConfig", "EvolveSandbox", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveMutationTests",
+                    dependencies: ["EvolveMutation", "EvolveArchive", "EvolveLLM", "EvolveSandbox", "EvolveTestSupport"]),
         .testTarget(name: "EvolveSearchTests",
-                    dependencies: ["EvolveSearch", "EvolveMutation", "EvolveArchive", "EvolveConfig", "EvolveLLM"]),
-        .testTarget(name: "EvolveReportTests", dependencies: ["EvolveReport", "EvolveServe", "EvolveArchive"]),
-        .testTarget(name: "EvolveClusterTests", dependencies: ["EvolveCluster", "EvolveSandbox", "EvolveSupport", "evolve"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["evolve", "EvolveSupport"]),
+                    dependencies: ["EvolveSearch", "EvolveMutation", "EvolveArchive", "EvolveConfig", "EvolveLLM",
+                                   "EvolveTestSupport"]),
+        .testTarget(name: "EvolveReportTests", dependencies: ["EvolveReport", "EvolveServe", "EvolveArchive", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveClusterTests",
+                    dependencies: ["EvolveCluster", "EvolveSandbox", "EvolveSupport", "evolve", "EvolveTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["evolve", "EvolveSupport", "EvolveTestSupport"]),
     ]
 )

@@ -3,6 +3,7 @@ import EvolveEvaluation
 import EvolveLLM
 import EvolveSandbox
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveConfig
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 

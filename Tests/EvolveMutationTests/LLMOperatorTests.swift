@@ -2,6 +2,7 @@ import EvolveArchive
 import EvolveLLM
 import EvolveSandbox
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -41,8 +42,7 @@ final class ScriptedProvider: LLMProvider, @unchecked Sendable {
 
 /// An archive whose seed is the demo agent (plus extra files), with recorded outcomes on the demo suite.
 final class DemoArchive {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    static let root = repoRoot
     static let suites = root + "/seeds/suites"
 
     let scratch: String
@@ -345,7 +345,6 @@ struct LLMOperatorTests {
 
 @Suite("Self-improve operator")
 struct SelfImproveOperatorTests {
-    static let hasBubblewrap = FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap")
 
     /// A tiny agent whose `self_improve` fixes its clamp and leaves a note of what it was asked.
     static let improver = """
