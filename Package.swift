@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM", "EvolveTestSupport"]),
         .testTarget(name: "EvolveConfigTests", dependencies: ["EvolveConfig", "EvolveSandbox", "EvolveTestSupport"]),
         .testTarget(name: "EvolveMutationTests",
-                    dependencies: ["EvolveMutation", "EvolveArchive", "EvolveLLM", "EvolveSandbox",
+                    dependencies: ["EvolveMutation", "EvolveArchive", "EvolveEvaluation", "EvolveLLM", "EvolveSandbox",
                                    "EvolveTestSupport"]),
         .testTarget(name: "EvolveSearchTests",
                     dependencies: ["EvolveSearch", "EvolveMutation", "EvolveArchive", "EvolveConfig", "EvolveLLM",
