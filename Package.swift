@@ -76,18 +76,31 @@ let package = Package(
         ]),
 
         // MARK: - Tests
-        .testTarget(name: "EvolveArchiveTests", dependencies: ["EvolveArchive", "EvolveSupport"]),
-        .testTarget(name: "EvolveSandboxTests", dependencies: ["EvolveSandbox", "EvolveSupport"]),
+        /// What the test targets share: scratch folders, fixtures, running the built binary, raw sockets.
+        .target(name: "EvolveTestSupport", dependencies: ["EvolveSupport"], path: "Tests/EvolveTestSupport"),
+        .testTarget(name: "EvolveArchiveTests", dependencies: ["EvolveArchive", "EvolveSupport", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveSandboxTests", dependencies: ["EvolveSandbox", "EvolveSupport", "EvolveTestSupport"]),
         .testTarget(name: "EvolveEvaluationTests", dependencies: [
-            "EvolveEvaluation", "EvolveArchive", "EvolveSandbox", "EvolveSupport", "EvolveTasks",
+            "EvolveArchive", "EvolveEvaluation", "EvolveSandbox", "EvolveSupport", "EvolveTasks", "EvolveTestSupport",
         ]),
-        .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM", "EvolveSupport"]),
+        .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM", "EvolveSupport", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveConfigTests", dependencies: [
+            "EvolveApp", "EvolveLLM", "EvolveSandbox", "EvolveSearch", "EvolveSupport", "EvolveTasks", "EvolveTestSupport",
+        ]),
+        .testTarget(name: "EvolveMutationTests", dependencies: [
+            "EvolveArchive", "EvolveEvaluation", "EvolveLLM", "EvolveMutation", "EvolveSandbox", "EvolveSupport",
+            "EvolveTasks", "EvolveTestSupport",
+        ]),
         .testTarget(name: "EvolveSearchTests", dependencies: [
-            "EvolveSearch", "EvolveMutation", "EvolveArchive", "EvolveApp", "EvolveEvaluation", "EvolveLLM",
-            "EvolveSandbox", "EvolveSupport", "EvolveTasks",
+            "EvolveApp", "EvolveArchive", "EvolveEvaluation", "EvolveLLM", "EvolveSandbox", "EvolveSearch",
+            "EvolveSupport", "EvolveTasks", "EvolveTestSupport",
         ]),
-        .testTarget(name: "EvolveReportTests", dependencies: ["EvolveReport", "EvolveServe", "EvolveArchive", "EvolveSupport"]),
-        .testTarget(name: "EvolveClusterTests", dependencies: ["EvolveCluster", "EvolveSandbox", "EvolveSupport", "evolve"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["evolve", "EvolveSupport"]),
+        .testTarget(name: "EvolveReportTests", dependencies: [
+            "EvolveArchive", "EvolveReport", "EvolveServe", "EvolveSupport", "EvolveTestSupport",
+        ]),
+        .testTarget(name: "EvolveClusterTests", dependencies: [
+            "EvolveCluster", "EvolveSandbox", "EvolveSupport", "EvolveTestSupport", "evolve",
+        ]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EvolveSupport", "EvolveTestSupport", "evolve"]),
     ]
 )

@@ -1,5 +1,6 @@
 import EvolveArchive
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 @testable import EvolveTasks
 import Testing

@@ -1,4 +1,5 @@
 import EvolveArchive
+import EvolveTestSupport
 import Foundation
 @testable import EvolveTasks
 import Testing
@@ -138,7 +139,7 @@ struct VerdictReaderTests {
 
     @Test func everyShippedSuiteUsesTrustedVerdicts() throws {
         for name in ["smoke", "pyfix", "pyfix-holdout", "demo", "polyglot-mini"] {
-            let suite = try Suite.load(from: "\(repositoryRoot)/seeds/suites/\(name)")
+            let suite = try Suite.load(from: "\(repoRoot)/seeds/suites/\(name)")
             for task in suite.tasks {
                 #expect(task.resultsFormat.source == "runner", "\(name)/\(task.id)")
             }

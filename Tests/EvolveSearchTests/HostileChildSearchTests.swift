@@ -1,5 +1,6 @@
 import EvolveArchive
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import EvolveTasks
 import EvolveApp

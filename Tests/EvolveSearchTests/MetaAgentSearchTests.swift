@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveLLM
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import EvolveTasks
 import EvolveApp

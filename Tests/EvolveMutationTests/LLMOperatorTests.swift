@@ -2,6 +2,7 @@ import EvolveArchive
 import EvolveLLM
 import EvolveSandbox
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -41,31 +42,21 @@ final class ScriptedProvider: LLMProvider, @unchecked Sendable {
 
 /// An archive whose seed is the demo agent (plus extra files), with recorded outcomes on the demo suite.
 final class DemoArchive {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let suites = root + "/seeds/suites"
+    static let suites = repoRoot + "/seeds/suites"
 
-    let scratch: String
+    let scratch: Scratch
     let archive: Archive
     let seed: Variant
 
     init(extraFiles: [String: String] = [:], agentYAML: String? = nil) throws {
-        scratch = try Files.makeTemporaryDirectory(prefix: "evolve-llm-test")
-        let seedDir = scratch + "/seed"
-        try FileManager.default.copyItem(atPath: Self.root + "/seeds/agents/demo", toPath: seedDir)
+        scratch = try Scratch(prefix: "evolve-llm-test")
+        let seedDir = try scratch.copyFixture("seeds/agents/demo", to: "seed")
         var extra = extraFiles
         if let agentYAML { extra["agent.yaml"] = agentYAML }
-        for (path, text) in extra {
-            let full = seedDir + "/" + path
-            try FileManager.default.createDirectory(
-                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: full))
-        }
-        archive = try Archive.create(at: scratch + "/archive", seed: seedDir)
+        for (path, text) in extra { try scratch.write("seed/" + path, text) }
+        archive = try Archive.create(at: scratch.file("archive"), seed: seedDir)
         seed = try archive.variant(VariantID(0))
     }
-
-    deinit { Files.removeTree(scratch) }
 
     static let clampLog = """
         ── agent step: exit 0, 0.05 s ──
@@ -345,7 +336,6 @@ struct LLMOperatorTests {
 
 @Suite("Self-improve operator")
 struct SelfImproveOperatorTests {
-    static let hasBubblewrap = FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap")
 
     /// A tiny agent whose `self_improve` fixes its clamp and leaves a note of what it was asked.
     static let improver = """

@@ -1,5 +1,6 @@
 import EvolveArchive
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 
 /// An archive whose seed is a few small files, for applying edits to.
 final class EditFixture {
-    let scratch: String
+    let scratch: Scratch
     let archive: Archive
     let seed: Variant
     let source: AgentSource
@@ -23,7 +24,7 @@ final class EditFixture {
         """
 
     init(files: [String: String]? = nil, executable: Set<String> = []) throws {
-        scratch = try Files.makeTemporaryDirectory(prefix: "evolve-edit-test")
+        scratch = try Scratch(prefix: "evolve-edit-test")
         let files =
             files ?? [
                 "agent.py": "import sys\nprint('agent')\n",
@@ -31,19 +32,11 @@ final class EditFixture {
                 "funcs/clamp.py": Self.clamp,
                 "funcs/max_of.py": "def max_of(numbers):\n    return min(numbers)\n",
             ]
-        for (path, text) in files {
-            let full = scratch + "/seed/" + path
-            try FileManager.default.createDirectory(
-                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: full))
-            chmod(full, executable.contains(path) ? 0o755 : 0o644)
-        }
-        archive = try Archive.create(at: scratch + "/archive", seed: scratch + "/seed")
+        for (path, text) in files { try scratch.write("seed/" + path, text, executable: executable.contains(path)) }
+        archive = try Archive.create(at: scratch.file("archive"), seed: scratch.file("seed"))
         seed = try archive.variant(VariantID(0))
         source = try AgentSource.load(seed, from: archive)
     }
-
-    deinit { Files.removeTree(scratch) }
 
     /// Applies an answer; returns the files of the new tree, or the failure's reason.
     func apply(_ answer: String, _ format: EditFormat, focus: String? = nil) throws -> Result<

@@ -1,3 +1,4 @@
+import EvolveSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -5,13 +6,13 @@ import Foundation
 #endif
 
 /// A TCP client on raw POSIX sockets, for tests that must behave as no HTTP library would (hold a
-/// connection, send headers and stop, push a gigabyte, read what comes back): the one file of these tests
-/// with C pointers.
-final class RawSocket {
-    let fd: Int32
+/// connection, send headers and stop, push a gigabyte, read what comes back). This file (raw sockets, a loopback
+/// listener, descriptor limits) is the one file of the tests' support with C pointers.
+public final class RawSocket {
+    public let fd: Int32
 
     /// Connects to 127.0.0.1:`port`, or nil when no descriptor or connection can be had.
-    init?(port: UInt16, timeout: Double = 30) {
+    public init?(port: UInt16, timeout: Double = 30) {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         var address = sockaddr_in()
@@ -35,17 +36,17 @@ final class RawSocket {
     deinit { close(fd) }
 
     /// How long a read waits before it gives up.
-    func setReceiveTimeout(_ seconds: Double) {
+    public func setReceiveTimeout(_ seconds: Double) {
         var time = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Sends all of `text`; false when the peer is gone.
     @discardableResult
-    func send(_ text: String) -> Bool { send(Data(text.utf8)) == text.utf8.count }
+    public func send(_ text: String) -> Bool { send(Data(text.utf8)) == text.utf8.count }
 
     /// Sends `data`; the number of bytes the kernel took before an error or a timeout.
-    func send(_ data: Data) -> Int {
+    public func send(_ data: Data) -> Int {
         data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -59,7 +60,7 @@ final class RawSocket {
     }
 
     /// Everything until the peer closes (or `limit` bytes, or the receive timeout).
-    func readAll(limit: Int = 1 << 20) -> Data {
+    public func readAll(limit: Int = 1 << 20) -> Data {
         var data = Data()
         var chunk = [UInt8](repeating: 0, count: 16 << 10)
         while data.count < limit {
@@ -73,7 +74,7 @@ final class RawSocket {
 
     /// Reads one HTTP response (its head, and its body by `Content-Length`); returns its status code, or
     /// nil when the peer closed first.
-    func readStatus() -> Int? {
+    public func readStatus() -> Int? {
         var data = Data()
         var byte: UInt8 = 0
         while !data.suffix(4).elementsEqual([13, 10, 13, 10]) && data.count < 65_536 {
@@ -93,7 +94,7 @@ final class RawSocket {
     }
 
     /// True when the peer has closed the connection (a read returns end of file or a reset).
-    func peerClosed() -> Bool {
+    public func peerClosed() -> Bool {
         var byte: UInt8 = 0
         while true {
             let n = recv(fd, &byte, 1, 0)
@@ -105,8 +106,50 @@ final class RawSocket {
     }
 }
 
+/// A TCP listener on the host's 127.0.0.1 that counts connections: what a sandboxed agent must not reach.
+public final class LoopbackListener: @unchecked Sendable {
+    public let fd: Int32
+    public let port: Int
+
+    /// Listens on a free port of 127.0.0.1, without blocking on accept.
+    public init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { throw EvolveError(.io, "cannot listen on 127.0.0.1") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+        _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+    }
+
+    /// Accepts whatever is pending and says how many connections arrived.
+    public func acceptedConnections() -> Int {
+        var count = 0
+        while true {
+            let client = accept(fd, nil, nil)
+            if client < 0 { return count }
+            count += 1
+            Glibc.close(client)
+        }
+    }
+
+    /// Stops listening.
+    public func close() { Glibc.close(fd) }
+}
+
 /// This process's resident memory in bytes, from /proc/self/status (VmRSS).
-func residentBytes() -> Int {
+public func residentBytes() -> Int {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
         let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
@@ -116,7 +159,7 @@ func residentBytes() -> Int {
 }
 
 /// Lowers this process's soft limit of open files; returns the old one. For a test in a child process.
-func lowerOpenFileLimit(to limit: Int) -> Int {
+public func lowerOpenFileLimit(to limit: Int) -> Int {
     var current = rlimit()
     getrlimit(Int32(RLIMIT_NOFILE.rawValue), &current)
     var lowered = current
@@ -126,7 +169,7 @@ func lowerOpenFileLimit(to limit: Int) -> Int {
 }
 
 /// Opens /dev/null until the process is out of descriptors; returns them (close with `closeAll`).
-func exhaustDescriptors(max: Int = 100_000) -> [Int32] {
+public func exhaustDescriptors(max: Int = 100_000) -> [Int32] {
     var held: [Int32] = []
     while held.count < max {
         let fd = open("/dev/null", O_RDONLY)
@@ -136,6 +179,7 @@ func exhaustDescriptors(max: Int = 100_000) -> [Int32] {
     return held
 }
 
-func closeAll(_ descriptors: [Int32]) {
+/// Closes descriptors (those `exhaustDescriptors` opened).
+public func closeAll(_ descriptors: [Int32]) {
     for fd in descriptors { close(fd) }
 }

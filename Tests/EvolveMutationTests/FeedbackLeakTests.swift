@@ -2,6 +2,7 @@ import EvolveArchive
 import EvolveEvaluation
 import EvolveSandbox
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import EvolveTasks
 import Testing
