@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "EvolveArchiveTests", dependencies: ["EvolveArchive"]),
         .testTarget(name: "EvolveSandboxTests", dependencies: ["EvolveSandbox"]),
         .testTarget(name: "EvolveEvaluationTests", dependencies: ["EvolveEvaluation", "EvolveArchive"]),
-        .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM"]),
+        .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "EvolveSearchTests",
                     dependencies: ["EvolveSearch", "EvolveMutation", "EvolveArchive", "EvolveConfig", "EvolveLLM"]),
         .testTarget(name: "EvolveReportTests", dependencies: ["EvolveReport", "EvolveServe", "EvolveArchive"]),
