@@ -114,13 +114,13 @@ struct GatewayHTTPBenchmark {
         report(
             "bench: Hummingbird, forged token + 1 GiB announced: \(status.map(String.init) ?? "no answer"), then took "
                 + "\(sent >> 20) MiB of the body (hand-written: 401, connection closed, < 64 MiB)")
-        // A 40 KiB header block (the hand-written cap is 32 KiB: 431).
+        // A 40 KiB header block in 100 fields (the hand-written cap is 32 KiB: 431).
         let padded = try #require(RawSocket(port: port, timeout: 5))
         padded.send(
             "GET /health HTTP/1.1\r\nHost: x\r\n"
-                + String(repeating: "X-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n", count: 1000) + "\r\n")
+                + String(repeating: "X-Pad: \(String(repeating: "a", count: 400))\r\n", count: 100) + "\r\n")
         report(
-            "bench: Hummingbird, 40 KiB header block: \(padded.readStatus().map(String.init) ?? "no answer") "
+            "bench: Hummingbird, 40 KiB header block (100 fields): \(padded.readStatus().map(String.init) ?? "no answer") "
                 + "(hand-written: 431)")
         // A client that connects and sends nothing (hand-written: dropped after 10 s).
         let silent = try #require(RawSocket(port: port, timeout: 12))
