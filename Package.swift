@@ -83,7 +83,11 @@ let package = Package(
         .testTarget(name: "EvolveEvaluationTests", dependencies: [
             "EvolveArchive", "EvolveEvaluation", "EvolveSandbox", "EvolveSupport", "EvolveTasks", "EvolveTestSupport",
         ]),
-        .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM", "EvolveSupport", "EvolveTestSupport"]),
+        // Hummingbird only for GatewayHTTPBenchmark (the gateway's server against Hummingbird, docs/llm.md).
+        .testTarget(name: "EvolveLLMTests", dependencies: [
+            "EvolveLLM", "EvolveSupport", "EvolveTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "EvolveConfigTests", dependencies: [
             "EvolveApp", "EvolveLLM", "EvolveSandbox", "EvolveSearch", "EvolveSupport", "EvolveTasks", "EvolveTestSupport",
         ]),

@@ -59,6 +59,19 @@ public final class RawSocket {
         }
     }
 
+    /// Pushes up to `total` bytes of filler in 1 MiB pieces until the peer stops taking them (it closed, or
+    /// the send timed out); the number of bytes the kernel took.
+    public func push(_ total: Int) -> Int {
+        let megabyte = Data(repeating: 0x41, count: 1 << 20)
+        var sent = 0
+        while sent < total {
+            let n = send(megabyte)
+            sent += n
+            if n < megabyte.count { break }
+        }
+        return sent
+    }
+
     /// Everything until the peer closes (or `limit` bytes, or the receive timeout).
     public func readAll(limit: Int = 1 << 20) -> Data {
         var data = Data()
