@@ -147,7 +147,7 @@ public struct RecordingProvider: LLMProvider {
     public let recorder: any CallRecorder
     public let taskKey: String
     public let prices: PriceTable
-    private let turns = TurnCounter()
+    private let turns = Locked(0)
 
     public init(_ base: any LLMProvider, recorder: any CallRecorder, taskKey: String, prices: PriceTable = PriceTable())
     {
@@ -163,7 +163,7 @@ public struct RecordingProvider: LLMProvider {
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let started = Date()
-        let turn = turns.next()
+        let turn = turns.increment()
         do {
             let response = try await base.complete(request)
             let cost = prices.cost(model: response.model, usage: response.usage, provider: kind)

@@ -1,4 +1,5 @@
 import CCurl
+import EvolveSupport
 import Foundation
 
 /// The real transport: libcurl easy handles, each transfer run on a thread of its own pool (never on the
@@ -237,22 +238,13 @@ private final class Transfer: @unchecked Sendable {
     var body = Data()
     var headers: [String: String] = [:]
     var tooLarge = false
-    private let lock = NSLock()
-    private var cancelled = false
+    private let cancelled = Locked(false)
 
     init(maxBytes: Int) { self.maxBytes = maxBytes }
 
-    func cancel() {
-        lock.lock()
-        cancelled = true
-        lock.unlock()
-    }
+    func cancel() { cancelled.withLock { $0 = true } }
 
-    var isCancelled: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return cancelled
-    }
+    var isCancelled: Bool { cancelled.current }
 }
 
 private let curlWriteBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {

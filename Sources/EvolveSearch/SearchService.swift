@@ -282,7 +282,7 @@ public final class SearchService: Sendable {
     private func evaluate(_ v: Variant, generation: Int, slot: Int, runID: String) async throws -> Variant {
         var passed = 0.0
         var total = 0
-        let counter = ProgressCounter()
+        let counter = Locked(0)
         for suite in suites {
             let report = try await evaluation.evaluate(
                 EvaluationRequest(variant: v, suite: suite, run: runID)
@@ -389,16 +389,3 @@ public struct GenerationSummary: Sendable {
     public var evaluations: Int
     public var seconds: Double
 }
-
-/// A thread-safe counter for progress callbacks.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
-}
-
