@@ -96,7 +96,7 @@ public final class SearchService: Sendable {
         try archive.updateRun(runID, state: state)
         try archive.logEvent(run: runID, kind: state.rawValue, message: "\(ending)")
         let outcome = SearchOutcome(
-            run: runID, ending: ending, best: try bestVariants(limit: 5), cost: try archive.runCost(runID),
+            run: runID, ending: ending, best: try archive.bestVariants(limit: 5), cost: try archive.runCost(runID),
             evaluations: try archive.evaluationCount(run: runID), seconds: Date().timeIntervalSince(started))
         observer.event(.stopped(outcome))
         return outcome
@@ -180,7 +180,7 @@ public final class SearchService: Sendable {
         }
         let children = try archive.children(run: runID, generation: generation).values.sorted { $0.id < $1.id }
         let valid = children.filter { $0.status == .valid }
-        let best = try bestVariants(limit: 1).first
+        let best = try archive.bestVariants(limit: 1).first
         return GenerationSummary(
             generation: generation, generations: config.generations, valid: valid.count,
             invalid: children.count - valid.count,
@@ -313,11 +313,6 @@ public final class SearchService: Sendable {
             if done >= max { return "the limit of \(max) evaluations is reached (\(done))" }
         }
         return nil
-    }
-
-    /// The best valid variants of the archive, best first (ties to the older).
-    public func bestVariants(limit: Int) throws -> [Variant] {
-        try archive.variants(order: .score, scoredOnly: true, limit: limit)
     }
 
     private func progressNote(generation: Int, pid: Int32) -> String {

@@ -25,7 +25,7 @@ extension EvolveCommand {
                 let alive = SearchSetup.pid(in: run.progress).map { kill($0, 0) == 0 } ?? false
                 if !alive { state = "stopped (the process is gone; resume with `evolve search --resume`)" }
             }
-            let best = try archive.variants(order: .score, scoredOnly: true, limit: 1).first
+            let best = try archive.bestVariants(limit: 1).first
             let cost = try archive.runCost(run.id)
             let variants = try archive.variantCount()
             if json {
