@@ -182,16 +182,11 @@ public struct RecordingProvider: LLMProvider {
     }
 }
 
-final class TurnCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+/// Numbers the gateway's answers 1, 2, 3… (copies share the count).
+struct TurnCounter: Sendable {
+    private let count = Locked(0)
 
-    func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
+    func next() -> Int { count.increment() }
 }
 
 extension RecordedCall {
