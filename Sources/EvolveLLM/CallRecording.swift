@@ -225,9 +225,9 @@ public final class ReplayProvider: LLMProvider, @unchecked Sendable {
     public let model: String
     public var kind: ProviderConfig.Kind { .local }
     public var label: String { "the replay of \(total) recorded calls" }
-    private let lock = NSLock()
-    private var answers: [String: [ChatResponse]]
-    private var served: [String: Int] = [:]
+    private let answers: [String: [ChatResponse]]
+    /// How many times each request hash has been answered.
+    private let served = Locked<[String: Int]>([:])
     private let total: Int
 
     /// - Parameter records: recorded calls; failed ones are skipped.
@@ -259,7 +259,7 @@ public final class ReplayProvider: LLMProvider, @unchecked Sendable {
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let hash = request.canonicalHash
-        let found: ChatResponse? = lock.withLock {
+        let found: ChatResponse? = served.withLock { served in
             guard let recorded = answers[hash], !recorded.isEmpty else { return nil }
             let index = served[hash, default: 0]
             served[hash] = index + 1

@@ -12,7 +12,9 @@ import Testing
 struct SpawnTests {
     /// Runs `script` with /bin/sh (empty environment unless `configure` says otherwise, stdout and stderr to
     /// a file) and returns what it printed and its exit status.
-    private func run(_ script: String, configure: (inout Spawn) -> Void = { _ in }) throws -> (output: String, status: Int32) {
+    private func run(_ script: String, configure: (inout Spawn) -> Void = { _ in }) throws
+        -> (output: String, status: Int32)
+    {
         let folder = try Files.makeTemporaryDirectory(prefix: "spawn-test")
         defer { Files.removeTree(folder) }
         let out = folder + "/out"
