@@ -19,62 +19,88 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        // MARK: - Libraries
-        /// Small shared pieces: errors, files, JSON output, terminal detection.
-        .target(name: "EvolveSupport", dependencies: [.product(name: "Logging", package: "swift-log")]),
-        /// The archive: libgit2 repository + SQLite index.
-        .target(name: "EvolveArchive", dependencies: ["CGit2", "CSQLite", "EvolveSupport"]),
-        /// Run configurations (YAML) and suite/agent manifests.
-        .target(name: "EvolveConfig", dependencies: ["EvolveSupport", "EvolveLLM", "EvolveSandbox", "EvolveCluster", "Yams"]),
-        /// bubblewrap sandbox with limits.
+        // MARK: - Libraries, lowest first; each imports only what stands above it here (docs/architecture.md).
+        // scripts/check-imports.py fails the tests when a file imports a module its target does not declare,
+        // when a declared one is unused, or when an edge goes against this order.
+        /// Small shared pieces: errors, files, tree copy and removal, seeded randomness, JSON output, terminal.
+        .target(name: "EvolveSupport"),
+        /// bubblewrap sandbox with limits, and the StepExecutor contract the cluster also meets.
         .target(name: "EvolveSandbox", dependencies: ["EvolveSupport"]),
+        /// The archive: libgit2 repository + SQLite index (storage only).
+        .target(name: "EvolveArchive", dependencies: ["CGit2", "CSQLite", "EvolveSupport"]),
+        /// Suites, tasks, agent manifests, objectives, how an agent step is laid out, the gateway access contract.
+        .target(name: "EvolveTasks", dependencies: ["EvolveSandbox", "EvolveSupport", "Yams"]),
         /// The Slurm executor: each sandboxed step a batch job on a node, files through a shared folder.
         .target(name: "EvolveCluster", dependencies: ["EvolveSandbox", "EvolveSupport"]),
-        /// Task suites, the evaluator and its worker pool.
-        .target(name: "EvolveEvaluation",
-                dependencies: ["EvolveArchive", "EvolveSandbox", "EvolveConfig", "EvolveSupport", "Yams"]),
         /// LLM providers over libcurl, the gateway, budgets.
-        .target(name: "EvolveLLM", dependencies: ["CCurl", "EvolveSupport", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EvolveLLM", dependencies: [
+            "CCurl", "EvolveSupport", "EvolveTasks", .product(name: "Logging", package: "swift-log"),
+        ]),
+        /// The evaluator: agent step, check step, trusted verdicts, the worker pool.
+        .target(name: "EvolveEvaluation", dependencies: ["EvolveArchive", "EvolveSandbox", "EvolveSupport", "EvolveTasks"]),
         /// Mutation operators and edit formats.
-        .target(name: "EvolveMutation",
-                dependencies: ["EvolveArchive", "EvolveLLM", "EvolveConfig", "EvolveEvaluation", "EvolveSupport"]),
-        /// The search loop and the parent selectors.
-        .target(name: "EvolveSearch",
-                dependencies: ["EvolveArchive", "EvolveEvaluation", "EvolveMutation", "EvolveConfig", "EvolveLLM",
-                               "EvolveSandbox", "EvolveSupport", "EvolveCluster"]),
+        .target(name: "EvolveMutation", dependencies: [
+            "EvolveArchive", "EvolveLLM", "EvolveSandbox", "EvolveSupport", "EvolveTasks",
+        ]),
+        /// The search loop and the parent selectors, fed plain settings.
+        .target(name: "EvolveSearch", dependencies: [
+            "EvolveArchive", "EvolveEvaluation", "EvolveMutation", "EvolveSupport", "EvolveTasks",
+        ]),
         /// The HTML report: SVG plots of the search, drawn by evolve (no JS framework).
         .target(name: "EvolveReport", dependencies: ["EvolveArchive", "EvolveSupport"]),
         /// `evolve serve`: the report, live and read-only, over Hummingbird.
-        .target(name: "EvolveServe",
-                dependencies: ["EvolveReport", "EvolveArchive", "EvolveSupport",
-                               .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(name: "EvolveServe", dependencies: [
+            "EvolveArchive", "EvolveReport", "EvolveSupport", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        /// The run configuration (YAML), and the wiring: services built from it for search, eval, status, show.
+        .target(name: "EvolveApp", dependencies: [
+            "EvolveArchive", "EvolveCluster", "EvolveEvaluation", "EvolveLLM", "EvolveMutation", "EvolveSandbox",
+            "EvolveSearch", "EvolveSupport", "EvolveTasks", "Yams",
+        ]),
+        /// The command line: ArgumentParser commands that parse, call a service, and print.
+        .target(name: "EvolveCommands", dependencies: [
+            "EvolveApp", "EvolveArchive", "EvolveCluster", "EvolveEvaluation", "EvolveReport", "EvolveSearch",
+            "EvolveServe", "EvolveSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
-        // MARK: - The command line (parses, calls a service, prints)
-        .executableTarget(
-            name: "evolve",
-            dependencies: [
-                "EvolveArchive", "EvolveConfig", "EvolveEvaluation", "EvolveSearch", "EvolveLLM",
-                "EvolveMutation", "EvolveSupport", "EvolveReport", "EvolveServe", "EvolveCluster",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ]),
-
+        // MARK: - Executables
+        /// The entry point: one line.
+        .executableTarget(name: "evolve", dependencies: ["EvolveCommands"]),
         /// Generators for the benchmark scripts (scripts/bench-*.sh); not shipped to users.
-        .executableTarget(
-            name: "evolve-bench",
-            dependencies: [
-                "EvolveArchive", "EvolveEvaluation", "EvolveLLM", "EvolveSandbox", "EvolveSearch", "EvolveSupport",
-            ]),
+        .executableTarget(name: "evolve-bench", dependencies: [
+            "EvolveArchive", "EvolveEvaluation", "EvolveLLM", "EvolveSandbox", "EvolveSearch", "EvolveSupport",
+            "EvolveTasks",
+        ]),
 
         // MARK: - Tests
-        .testTarget(name: "EvolveArchiveTests", dependencies: ["EvolveArchive"]),
-        .testTarget(name: "EvolveSandboxTests", dependencies: ["EvolveSandbox"]),
-        .testTarget(name: "EvolveEvaluationTests", dependencies: ["EvolveEvaluation", "EvolveArchive"]),
-        .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM"]),
-        .testTarget(name: "EvolveSearchTests",
-                    dependencies: ["EvolveSearch", "EvolveMutation", "EvolveArchive", "EvolveConfig", "EvolveLLM"]),
-        .testTarget(name: "EvolveReportTests", dependencies: ["EvolveReport", "EvolveServe", "EvolveArchive"]),
-        .testTarget(name: "EvolveClusterTests", dependencies: ["EvolveCluster", "EvolveSandbox", "EvolveSupport", "evolve"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["evolve", "EvolveSupport"]),
+        /// What the test targets share: scratch folders, fixtures, running the built binary, raw sockets.
+        .target(name: "EvolveTestSupport", dependencies: ["EvolveSupport"], path: "Tests/EvolveTestSupport"),
+        .testTarget(name: "EvolveArchiveTests", dependencies: ["EvolveArchive", "EvolveSupport", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveSandboxTests", dependencies: ["EvolveSandbox", "EvolveSupport", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveEvaluationTests", dependencies: [
+            "EvolveArchive", "EvolveEvaluation", "EvolveSandbox", "EvolveSupport", "EvolveTasks", "EvolveTestSupport",
+        ]),
+        .testTarget(name: "EvolveLLMTests", dependencies: ["EvolveLLM", "EvolveSupport", "EvolveTestSupport"]),
+        .testTarget(name: "EvolveConfigTests", dependencies: [
+            "EvolveApp", "EvolveLLM", "EvolveSandbox", "EvolveSearch", "EvolveSupport", "EvolveTasks", "EvolveTestSupport",
+        ]),
+        .testTarget(name: "EvolveMutationTests", dependencies: [
+            "EvolveArchive", "EvolveEvaluation", "EvolveLLM", "EvolveMutation", "EvolveSandbox", "EvolveSupport",
+            "EvolveTasks", "EvolveTestSupport",
+        ]),
+        .testTarget(name: "EvolveSearchTests", dependencies: [
+            "EvolveApp", "EvolveArchive", "EvolveEvaluation", "EvolveLLM", "EvolveSandbox", "EvolveSearch",
+            "EvolveSupport", "EvolveTasks", "EvolveTestSupport",
+        ]),
+        .testTarget(name: "EvolveReportTests", dependencies: [
+            "EvolveArchive", "EvolveReport", "EvolveServe", "EvolveSupport", "EvolveTestSupport",
+        ]),
+        .testTarget(name: "EvolveClusterTests", dependencies: [
+            "EvolveCluster", "EvolveSandbox", "EvolveSupport", "EvolveTestSupport", "evolve",
+        ]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EvolveSupport", "EvolveTestSupport", "evolve"]),
     ]
 )

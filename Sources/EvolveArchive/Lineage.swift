@@ -188,6 +188,12 @@ extension Variant {
     /// Writes the variant as one JSON object with the fields DESIGN.md fixes (and a few more).
     public func writeJSON(into json: inout JSONWriter) {
         json.beginObject()
+        writeFields(into: &json)
+        json.endObject()
+    }
+
+    /// Writes the variant's fields into an object the caller has begun (and may add to).
+    public func writeFields(into json: inout JSONWriter) {
         json.field("id", id.description)
         json.field("commit", commit)
         json.field("tree", tree)
@@ -202,6 +208,24 @@ extension Variant {
         json.field("run", run)
         json.field("cost_usd", costUSD)
         json.field("created_at", createdAt)
+    }
+}
+
+extension TaskOutcome {
+    /// Writes the outcome as one JSON object: suite, task, attempt, status, time, detail, test counts, and the
+    /// log when `log` is set.
+    public func writeJSON(into json: inout JSONWriter, log: Bool = false) {
+        json.beginObject()
+        json.field("suite", suite)
+        json.field("task", task)
+        json.field("attempt", attempt)
+        json.field("status", status.rawValue)
+        json.field("duration_s", durationSeconds)
+        json.field("detail", detail)
+        json.field("tests_passed", verdicts?.passed)
+        json.field("tests_total", verdicts?.total)
+        json.field("verdict_source", verdicts?.source)
+        if log { json.field("log", self.log) }
         json.endObject()
     }
 }

@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveSandbox
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// The check step: what it mounts, how it runs, how its verdicts are read and judged.
@@ -8,7 +9,7 @@ extension TaskEvaluator {
     /// The hidden tests inside the check's sandbox (read-only; also mounted at `<workspace>/tests`).
     public static let testsMount = "/evolve/tests"
     /// The check's results folder (writable, outside the workspace, empty at the start): `$EVOLVE_RESULTS_DIR`.
-    public static let resultsMount = "/evolve/out"
+    public static let resultsMount = CheckResults.resultsMount
     /// The most artifacts of one check that are kept.
     public static let maxArtifacts = 8
 

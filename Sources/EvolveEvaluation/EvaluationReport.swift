@@ -1,5 +1,6 @@
 import EvolveArchive
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// The result of one `EvaluationService.evaluate`: a row per selected task and the score.
@@ -43,7 +44,10 @@ public struct EvaluationReport: Sendable {
     public var score: Double {
         guard suiteTaskCount > 0 else { return 0 }
         guard !objectives.isEmpty else { return Double(passed) / Double(suiteTaskCount) }
-        let sum = rows.map { SuiteObjectives.taskScore($0.outcome, objectives) }.reduce(0, +)
+        let sum = rows.map {
+            SuiteObjectives.taskScore(
+                passed: $0.outcome?.status.isPass ?? false, metrics: $0.outcome?.verdicts?.metrics, objectives)
+        }.reduce(0, +)
         return sum / Double(suiteTaskCount)
     }
 

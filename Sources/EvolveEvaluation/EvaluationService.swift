@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveSandbox
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// What to evaluate: one variant on one suite, all tasks (in stages) or a chosen few.

@@ -1,4 +1,5 @@
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// Removes hidden-test text from messages: any run of `window` or more characters that occurs in a task's

@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveSandbox
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// Runs one task of a suite for one agent: the agent step in a sandbox (tests hidden), then the check step in
@@ -28,9 +29,9 @@ public struct TaskEvaluator: Sendable {
     }
 
     /// Where the agent's source, the task statement and the workspace appear inside the sandbox.
-    public static let agentMount = "/agent"
-    public static let taskFileInSandbox = "/task/prompt.md"
-    public static let workspaceMount = "/work"
+    public static let agentMount = AgentStep.agentMount
+    public static let taskFileInSandbox = AgentStep.taskFileInSandbox
+    public static let workspaceMount = AgentStep.workspaceMount
 
     /// Where each sandboxed step runs: this machine (`Sandbox`, the default) or a cluster node.
     public var sandbox: any StepExecutor
@@ -166,28 +167,12 @@ public struct TaskEvaluator: Sendable {
     func agentStep(_ task: SuiteTask, suite: String, agent: Agent, manifest: AgentManifest, workspace: String)
         -> SandboxSpec
     {
-        var binds: [SandboxSpec.Bind] = [
-            .init(source: agent.sourceDirectory, destination: Self.agentMount),
-            .init(source: task.promptPath, destination: Self.taskFileInSandbox),
-        ]
-        var environment = [
-            "EVOLVE_AGENT_DIR": Self.agentMount,
-            "EVOLVE_TASK_FILE": Self.taskFileInSandbox,
-            "EVOLVE_TURN_LIMIT": "\(turnLimit)",
-            "EVOLVE_TASK_ID": task.id,
-        ]
-        var command = SandboxSpec.Command.shell(manifest.run)
-        if let gateway {
-            binds.append(.init(source: gateway.socketPath, destination: GatewayAccess.socketInSandbox))  // read-only
-            binds.append(.init(source: gateway.relayScriptPath, destination: gateway.relayDestination))
-            environment["OPENAI_BASE_URL"] = "http://127.0.0.1:\(GatewayAccess.portInSandbox)/v1"
-            environment["OPENAI_API_KEY"] = gateway.tokenForTask("\(agent.label)/\(suite)/\(task.id)")
-            command = .argv(gateway.relayed(["/bin/sh", "-c", manifest.run]))
-        }
-        return SandboxSpec(
-            command: command, workspace: workspace, workspaceMount: Self.workspaceMount, binds: binds,
-            environment: environment, limits: limits(task.timeoutSeconds),
-            label: Self.stepLabel(agent: agent.label, suite: suite, task: task.id, step: "agent"))
+        AgentStep(
+            command: manifest.run, agentSource: agent.sourceDirectory, statement: task.promptPath,
+            workspace: workspace, taskID: task.id, tokenKey: "\(agent.label)/\(suite)/\(task.id)",
+            turnLimit: turnLimit, limits: limits(task.timeoutSeconds),
+            label: Self.stepLabel(agent: agent.label, suite: suite, task: task.id, step: "agent")
+        ).spec(gateway: gateway)
     }
 
     /// The step's limits: the suite's (or task's) time, never above the configured sandbox time.

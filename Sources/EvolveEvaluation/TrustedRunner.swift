@@ -1,4 +1,5 @@
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// The trusted test runner: a Python program the engine writes once per process and mounts read-only at

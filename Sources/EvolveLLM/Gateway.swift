@@ -1,4 +1,5 @@
 import EvolveSupport
+import EvolveTasks
 import Foundation
 import Logging
 

@@ -1,4 +1,5 @@
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// The relay that carries an agent's HTTP from inside the sandbox to the gateway's Unix socket.

@@ -46,12 +46,17 @@ public struct ProviderConfig: Codable, Sendable, Equatable {
         self.retries = retries
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case provider, model, temperature, retries
+    /// The keys a provider's mapping may hold in a run configuration (`meta_agent:`, `agent_model:`).
+    public static let keys = CodingKeys.allCases.map(\.rawValue)
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case provider
         case baseURL = "base_url"
         case apiKeyEnv = "api_key_env"
+        case model, temperature
         case maxTokens = "max_tokens"
         case timeoutS = "timeout_s"
+        case retries
     }
 
     public init(from decoder: any Decoder) throws {

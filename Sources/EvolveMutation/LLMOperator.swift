@@ -1,5 +1,5 @@
 import EvolveArchive
-import EvolveEvaluation
+import EvolveTasks
 import EvolveLLM
 import EvolveSupport
 import Foundation

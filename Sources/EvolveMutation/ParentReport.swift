@@ -1,5 +1,5 @@
 import EvolveArchive
-import EvolveEvaluation
+import EvolveTasks
 import EvolveSupport
 import Foundation
 
@@ -67,7 +67,8 @@ public struct ParentReport: Sendable {
 
     /// `suite/task: score 0.344 of 1 (objectives: sum_radii maximize in 0…2.7); metrics: …; artifacts: …`.
     static func objectiveNote(_ outcome: TaskOutcome, suite: Suite) -> String {
-        let score = SuiteObjectives.taskScore(outcome, suite.objectives)
+        let score = SuiteObjectives.taskScore(
+            passed: outcome.status.isPass, metrics: outcome.verdicts?.metrics, suite.objectives)
         let goals = suite.objectives.map { o in
             "\(o.name) \(o.direction.rawValue)" + (o.bounds.map { " in \($0.lowerBound)…\($0.upperBound)" } ?? "")
         }

@@ -1,7 +1,7 @@
 import EvolveArchive
-import EvolveEvaluation
 import EvolveSandbox
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// `self`: the parent agent improves itself (DGM, SICA).
@@ -28,9 +28,9 @@ public struct SelfImproveOperator: MutationOperator {
     public let maxSourceBytes: Int
 
     /// Where things appear inside the sandbox (the same places as in a task).
-    static let agentMount = TaskEvaluator.agentMount
-    static let workspaceMount = TaskEvaluator.workspaceMount
-    static let taskFileInSandbox = TaskEvaluator.taskFileInSandbox
+    static let agentMount = AgentStep.agentMount
+    static let workspaceMount = AgentStep.workspaceMount
+    static let taskFileInSandbox = AgentStep.taskFileInSandbox
 
     public init(
         sandbox: any StepExecutor = Sandbox(), limits: SandboxLimits = SandboxLimits(timeoutSeconds: 600),
@@ -113,27 +113,11 @@ public struct SelfImproveOperator: MutationOperator {
     /// The agent's `self_improve` line with its pristine source read-only at `/agent` and the writable copy as
     /// the working directory, through the gateway's relay when there is one.
     func step(command: String, original: String, workspace: String, taskFile: String, key: String) -> SandboxSpec {
-        var binds: [SandboxSpec.Bind] = [
-            .init(source: original, destination: Self.agentMount),
-            .init(source: taskFile, destination: Self.taskFileInSandbox),
-        ]
-        var environment = [
-            "EVOLVE_AGENT_DIR": Self.agentMount,
-            "EVOLVE_TASK_FILE": Self.taskFileInSandbox,
-            "EVOLVE_TURN_LIMIT": "\(turnLimit)",
-            "EVOLVE_TASK_ID": "self-improve",
-        ]
-        var shell = SandboxSpec.Command.shell(command)
-        if let gateway {
-            binds.append(.init(source: gateway.socketPath, destination: GatewayAccess.socketInSandbox))  // read-only
-            binds.append(.init(source: gateway.relayScriptPath, destination: gateway.relayDestination))
-            environment["OPENAI_BASE_URL"] = "http://127.0.0.1:\(GatewayAccess.portInSandbox)/v1"
-            environment["OPENAI_API_KEY"] = gateway.tokenForTask("\(key)/self-improve")
-            shell = .argv(gateway.relayed(["/bin/sh", "-c", command]))
-        }
-        return SandboxSpec(
-            command: shell, workspace: workspace, workspaceMount: Self.workspaceMount, binds: binds,
-            environment: environment, limits: limits, label: "\(key).self-improve")
+        AgentStep(
+            command: command, agentSource: original, statement: taskFile, workspace: workspace,
+            taskID: "self-improve", tokenKey: "\(key)/self-improve", turnLimit: turnLimit, limits: limits,
+            label: "\(key).self-improve"
+        ).spec(gateway: gateway)
     }
 
     // MARK: - The improvement task

@@ -140,20 +140,7 @@ public struct VariantDetail: Sendable {
         variant.writeJSON(into: &w)
         w.key("outcomes")
         w.beginArray()
-        for o in outcomes {
-            w.beginObject()
-            w.field("suite", o.suite)
-            w.field("task", o.task)
-            w.field("attempt", o.attempt)
-            w.field("status", o.status.rawValue)
-            w.field("duration_s", o.durationSeconds)
-            w.field("detail", o.detail)
-            w.field("tests_passed", o.verdicts?.passed)
-            w.field("tests_total", o.verdicts?.total)
-            w.field("verdict_source", o.verdicts?.source)
-            w.field("log", o.log)
-            w.endObject()
-        }
+        for o in outcomes { o.writeJSON(into: &w, log: true) }
         w.endArray()
         w.field("diff", diff)
         w.key("llm_calls")

@@ -68,7 +68,10 @@ public struct SandboxLimits: Sendable, Equatable, Codable {
 // MARK: - Codable
 
 extension SandboxLimits {
-    enum CodingKeys: String, CodingKey {
+    /// The keys `sandbox:` may hold in a run configuration.
+    public static let keys = CodingKeys.allCases.map(\.rawValue)
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case timeoutSeconds = "timeout_s"
         case memoryMB = "memory_mb"
         case pids

@@ -1,5 +1,6 @@
 import EvolveArchive
 import EvolveEvaluation
+import EvolveTasks
 import Foundation
 
 /// The selectors' view of the archive kept in memory for a run: read once from the archive (the first time

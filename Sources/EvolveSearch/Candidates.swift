@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveEvaluation
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// Builds the selectors' view of the archive: every valid, evaluated variant with its score on the

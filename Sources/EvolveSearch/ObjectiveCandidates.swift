@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveEvaluation
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// Candidates on suites that declare `objectives:`: the score a selector ranks is the aggregated objectives
@@ -64,7 +65,8 @@ public enum ObjectiveCandidates {
                     if suite.objectives.isEmpty {
                         sum += outcome?.status.isPass == true ? 1 : 0
                     } else {
-                        sum += SuiteObjectives.taskScore(outcome, suite.objectives)
+                        sum += SuiteObjectives.taskScore(
+                            passed: outcome?.status.isPass ?? false, metrics: outcome?.verdicts?.metrics, suite.objectives)
                     }
                     for (name, value) in outcome?.verdicts?.metrics ?? [:] where value.isFinite {
                         metricSums[name, default: (0, 0)].sum += value

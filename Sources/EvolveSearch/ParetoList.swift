@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveEvaluation
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// `evolve list --pareto`: the variants no other beats on both score and cost per task.

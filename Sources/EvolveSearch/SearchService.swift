@@ -1,8 +1,8 @@
 import EvolveArchive
-import EvolveConfig
 import EvolveEvaluation
 import EvolveMutation
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// The open-ended loop: select parents, make children, validate and record them, evaluate them.
@@ -14,7 +14,7 @@ import Foundation
 /// - on `--resume`, a generation skips the slots it already recorded and evaluates what is pending.
 public final class SearchService: Sendable {
     public let archive: Archive
-    public let config: RunConfig
+    public let settings: SearchSettings
     public let suites: [Suite]
     public let evaluation: EvaluationService
     public let operators: [String: any MutationOperator]
@@ -26,18 +26,18 @@ public final class SearchService: Sendable {
     /// Objective scores and metric features by candidate, read from the archive once each.
     let objectiveCache = ObjectiveCandidates.Cache()
 
-    public init(archive: Archive, config: RunConfig, suites: [Suite], evaluation: EvaluationService,
+    public init(archive: Archive, settings: SearchSettings, suites: [Suite], evaluation: EvaluationService,
                 operators: [String: any MutationOperator], observer: any SearchObserver, limits: SearchLimits) throws {
         self.archive = archive
-        self.config = config
+        self.settings = settings
         self.suites = suites
         self.evaluation = evaluation
         self.operators = operators
         self.observer = observer
         self.limits = limits
-        self.selector = try makeSelector(config.selector)
+        self.selector = try makeSelector(settings.selector)
         self.candidatePool = CandidatePool(archive: archive, suites: suites, codeSize: selector.needsCodeSize)
-        for op in config.operators where operators[op.name] == nil {
+        for op in settings.operators where operators[op.name] == nil {
             throw EvolveError(.config, "the operator '\(op.name)' is configured but was not set up")
         }
     }
@@ -51,10 +51,10 @@ public final class SearchService: Sendable {
         let pid = ProcessInfo.processInfo.processIdentifier
         try archive.updateRun(runID, state: .running, progress: progressNote(generation: 0, pid: pid))
         try archive.logEvent(run: runID, kind: resumed ? "resumed" : "started", message: "pid \(pid)")
-        observer.event(.runStarted(run: runID, resumed: resumed, generations: config.generations))
+        observer.event(.runStarted(run: runID, resumed: resumed, generations: settings.generations))
         do {
             try await evaluateSeedIfNeeded(runID)
-            for generation in 1...config.generations {
+            for generation in 1...settings.generations {
                 if let reason = try budgetReached(runID) {
                     return try stop(runID, .budget(reason), generation: generation - 1, started: started)
                 }
@@ -66,10 +66,10 @@ public final class SearchService: Sendable {
                 try archive.updateRun(runID, state: .running, progress: progressNote(generation: generation, pid: pid))
             }
             try archive.compact()
-            if let reason = try goalReached(runID, completed: config.generations) {
-                return try stop(runID, .done(reason), generation: config.generations, started: started)
+            if let reason = try goalReached(runID, completed: settings.generations) {
+                return try stop(runID, .done(reason), generation: settings.generations, started: started)
             }
-            return try stop(runID, .finished, generation: config.generations, started: started)
+            return try stop(runID, .finished, generation: settings.generations, started: started)
         } catch let error as EvolveError where error.kind == .budget {
             return try stop(runID, .budget(error.message), generation: nil, started: started)
         } catch {
@@ -130,7 +130,7 @@ public final class SearchService: Sendable {
         if !missing.isEmpty {
             // Children are made concurrently (models wait on the network), then recorded in slot order.
             let made = try await withThrowingTaskGroup(of: (Int, MutationResult, [Variant]).self) { group in
-                let gate = TokenBucket(tokens: max(1, config.workers))
+                let gate = TokenBucket(tokens: max(1, settings.workers))
                 for child in missing {
                     group.addTask {
                         try await gate.withToken {
@@ -140,12 +140,12 @@ public final class SearchService: Sendable {
                                                               operator: child.operator, parents: child.parents))
                             let request = MutationRequest(
                                 archive: self.archive, parents: parents, generation: generation, slot: child.slot,
-                                seed: SeededGenerator.derive(self.config.randomSeed, UInt64(generation), UInt64(child.slot), 7),
-                                suites: self.suites.map(\.name), suitesDirectory: self.config.suitesDir,
+                                seed: SeededGenerator.derive(self.settings.randomSeed, UInt64(generation), UInt64(child.slot), 7),
+                                suites: self.suites.map(\.name), suitesDirectory: self.settings.suitesDir,
                                 key: Self.childKey(runID, generation, child.slot))
                             var result = try await self.operators[child.operator]!.mutate(request)
                             // The syntax check starts a Python process: do it here, in parallel.
-                            if self.config.syntaxCheck, case .tree(let tree, let info) = result,
+                            if self.settings.syntaxCheck, case .tree(let tree, let info) = result,
                                 let error = try ChildValidator.syntaxError(
                                     archive: self.archive, tree: tree, parentTree: parents[0].tree)
                             {
@@ -182,7 +182,7 @@ public final class SearchService: Sendable {
         let valid = children.filter { $0.status == .valid }
         let best = try archive.bestVariants(limit: 1).first
         return GenerationSummary(
-            generation: generation, generations: config.generations, valid: valid.count,
+            generation: generation, generations: settings.generations, valid: valid.count,
             invalid: children.count - valid.count,
             invalidReasons: children.compactMap { $0.status == .invalid ? $0.reason : nil },
             best: best, meanScore: valid.isEmpty ? nil : valid.compactMap(\.score).reduce(0, +) / Double(valid.count),
@@ -199,13 +199,13 @@ public final class SearchService: Sendable {
             throw EvolveError(.invalidInput, "no variant can be a parent: none is valid and evaluated",
                               hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
         }
-        var rng = SeededGenerator(seed: config.randomSeed, UInt64(generation), 1)
-        let weights = config.operators.map(\.weight)
+        var rng = SeededGenerator(seed: settings.randomSeed, UInt64(generation), 1)
+        let weights = settings.operators.map(\.weight)
         var plan: [PlannedChild] = []
-        let context = SelectionContext(generation: generation, childrenPerGeneration: config.children)
-        let mains = selector.select(candidates, count: config.children, context: context, rng: &rng)
-        for slot in 0..<config.children {
-            let op = config.operators[rng.weightedIndex(weights)]
+        let context = SelectionContext(generation: generation, childrenPerGeneration: settings.children)
+        let mains = selector.select(candidates, count: settings.children, context: context, rng: &rng)
+        for slot in 0..<settings.children {
+            let op = settings.operators[rng.weightedIndex(weights)]
             var parents = [mains[slot]]
             if (operators[op.name]?.arity ?? 1) > 1 {
                 // A second parent from the same selector, preferring a different variant.
@@ -244,7 +244,7 @@ public final class SearchService: Sendable {
             metadata.reason = reason
         case .tree(let newTree, let info):
             apply(info, to: &metadata)
-            if let reason = try ChildValidator(archive: archive, protectedPaths: config.protectedPaths,
+            if let reason = try ChildValidator(archive: archive, protectedPaths: settings.protectedPaths,
                                                syntaxCheck: false)  // checked where the child was made
                 .reasonToReject(tree: newTree, parent: parent)
             {
@@ -319,7 +319,7 @@ public final class SearchService: Sendable {
         var json = JSONWriter()
         json.beginObject()
         json.field("generation", generation)
-        json.field("generations", config.generations)
+        json.field("generations", settings.generations)
         json.field("pid", Int(pid))
         json.endObject()
         return json.output

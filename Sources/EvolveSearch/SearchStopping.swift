@@ -8,8 +8,8 @@ extension SearchService {
     /// Why the search should stop after `completed` generations of the run, or nil to go on: the target
     /// score is reached, or the best score has not improved for `patience` generations.
     func goalReached(_ runID: String, completed: Int) throws -> String? {
-        let target = limits.targetScore ?? config.targetScore
-        let patience = limits.patience ?? config.patience
+        let target = limits.targetScore ?? settings.targetScore
+        let patience = limits.patience ?? settings.patience
         guard target != nil || patience != nil else { return nil }
         let variants = try archive.allVariants().filter { $0.status == .valid && $0.score != nil }
         if let target, let best = variants.ranked().first, best.score! >= target {
@@ -49,7 +49,7 @@ extension SearchService {
     /// when a crash made the plan be drawn again).
     func recordMigrations(before generation: Int, candidates: [Candidate], runID: String) throws {
         guard let islands = selector as? IslandSelector else { return }
-        let moves = islands.migrations(after: generation - 1, candidates, childrenPerGeneration: config.children)
+        let moves = islands.migrations(after: generation - 1, candidates, childrenPerGeneration: settings.children)
         guard !moves.isEmpty else { return }
         let message = "after generation \(generation - 1): " + moves.map(\.description).joined(separator: "; ")
         let prefix = "after generation \(generation - 1):"

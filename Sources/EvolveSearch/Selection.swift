@@ -1,5 +1,4 @@
 import EvolveArchive
-import EvolveConfig
 import EvolveSupport
 import Foundation
 

@@ -4,7 +4,6 @@ import EvolveSupport
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
 
 /// `evolve serve`: the report's views over HTTP, live while a search writes to the archive.
 ///

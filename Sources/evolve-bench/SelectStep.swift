@@ -2,6 +2,7 @@ import EvolveArchive
 import EvolveEvaluation
 import EvolveSearch
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 // MARK: - select-step

@@ -1,4 +1,5 @@
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
 
     func makeArchive() throws -> String {
         let archive = scratch + "/archive"
-        let result = try evolve(["init", "--seed", repoRoot + "/seeds/agents/smoke-agent", "--archive", archive])
+        let result = try evolve(["init", "--seed", smokeAgentPath, "--archive", archive])
         #expect(result.status == 0)
         return archive
     }
@@ -52,7 +53,7 @@ import Testing
             (["list", "--archive", scratch + "/nowhere"], 1, "there is no archive"),
             (["list", "--archive", repoRoot + "/seeds"], 1, "is not an evolve archive"),
             (["init", "--seed", scratch + "/missing-seed", "--archive", scratch + "/a2"], 1, "does not exist"),
-            (["init", "--seed", repoRoot + "/seeds/agents/smoke-agent", "--archive", archive], 1, "already exists"),
+            (["init", "--seed", smokeAgentPath, "--archive", archive], 1, "already exists"),
             (["search", "--generations", "0", "--archive", archive], 64, "at least 1"),
             (["frobnicate"], 64, "Unexpected argument"),
         ]

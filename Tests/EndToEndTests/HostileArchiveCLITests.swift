@@ -1,4 +1,5 @@
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -96,7 +97,7 @@ import Testing
 
     @Test func checkoutRefusesALinkThenFolderTreeAndDoctorNamesIt() throws {
         defer { Files.removeTree(scratch) }
-        #expect(try evolve(["init", "--seed", repoRoot + "/seeds/agents/smoke-agent", "--archive", archive]).status == 0)
+        #expect(try evolve(["init", "--seed", smokeAgentPath, "--archive", archive]).status == 0)
         try FileManager.default.createDirectory(atPath: scratch + "/outside", withIntermediateDirectories: true)
         try Data("sentinel\n".utf8).write(to: URL(fileURLWithPath: scratch + "/outside/sentinel.txt"))
 

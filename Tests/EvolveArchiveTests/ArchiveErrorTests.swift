@@ -1,4 +1,5 @@
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -19,7 +20,7 @@ func kind(_ body: () throws -> Any) -> EvolveError.Kind? {
     @Test func seedThatIsMissingEmptyOrAFile() throws {
         let scratch = try Scratch()
         #expect(kind { try Archive.create(at: scratch.path + "/a1", seed: scratch.path + "/nope") } == .notFound)
-        try scratch.mkdir("empty/only-folders/inside")
+        try scratch.makeFolder("empty/only-folders/inside")
         #expect(kind { try Archive.create(at: scratch.path + "/a2", seed: scratch.path + "/empty") } == .invalidInput)
         let file = try scratch.write("file.txt", "x")
         #expect(kind { try Archive.create(at: scratch.path + "/a3", seed: file) } == .invalidInput)

@@ -1,4 +1,5 @@
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -13,7 +14,7 @@ func makeSeed(in scratch: Scratch) throws -> String {
     let binary = Data((0..<256).map { UInt8($0) })
     try binary.write(to: URL(fileURLWithPath: scratch.path + "/seed/data.bin"))
     symlink("lib/util.py", scratch.path + "/seed/util-link.py")
-    try scratch.mkdir("seed/empty-folder")
+    try scratch.makeFolder("seed/empty-folder")
     return scratch.path + "/seed"
 }
 

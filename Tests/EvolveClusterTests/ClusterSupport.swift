@@ -1,22 +1,8 @@
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 
 @testable import EvolveCluster
-
-let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
-/// The built `evolve` binary (the job runs `evolve run-step`): beside the test bundle, or $EVOLVE_BIN.
-let evolveBinary: String = {
-    if let explicit = ProcessInfo.processInfo.environment["EVOLVE_BIN"] { return explicit }
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("evolve").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return repoRoot + "/.build/debug/evolve"
-}()
 
 /// Whether Slurm's daemons are installed here; the cluster tests are skipped (with this reason) otherwise.
 let slurmInstalled = FileManager.default.isExecutableFile(atPath: "/usr/sbin/slurmctld")

@@ -1,5 +1,6 @@
 import EvolveSandbox
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 

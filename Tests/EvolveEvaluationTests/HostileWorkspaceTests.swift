@@ -1,6 +1,7 @@
 import EvolveArchive
 import EvolveSandbox
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 

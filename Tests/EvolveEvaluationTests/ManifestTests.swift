@@ -1,5 +1,7 @@
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
+@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
@@ -19,14 +21,14 @@ struct ManifestTests {
     }
 
     @Test func everySuiteAndAgentInTheRepositoryLoads() throws {
-        let suites = "\(repositoryRoot)/seeds/suites"
+        let suites = "\(repoRoot)/seeds/suites"
         let names = (Files.entries(suites) ?? []).filter { Files.exists("\(suites)/\($0)/suite.yaml") }
         #expect(names.contains("smoke"))
         for name in names {
             let suite = try Suite.load(from: "\(suites)/\(name)")
             #expect(!suite.tasks.isEmpty)
         }
-        let agents = "\(repositoryRoot)/seeds/agents"
+        let agents = "\(repoRoot)/seeds/agents"
         for name in (Files.entries(agents) ?? []) where Files.exists("\(agents)/\(name)/agent.yaml") {
             let agent = try AgentManifest.load(fromDirectory: "\(agents)/\(name)")
             #expect(!agent.run.isEmpty)
@@ -34,11 +36,11 @@ struct ManifestTests {
     }
 
     @Test func locatesSuitesByNameOrPath() throws {
-        let byName = try Suite.locate("smoke", searchPaths: ["\(repositoryRoot)/seeds/suites"])
+        let byName = try Suite.locate("smoke", searchPaths: ["\(repoRoot)/seeds/suites"])
         #expect(byName.hasSuffix("seeds/suites/smoke"))
         #expect(try Suite.locate(smokeSuitePath) == smokeSuitePath)
         do {
-            _ = try Suite.locate("nope", searchPaths: ["\(repositoryRoot)/seeds/suites"])
+            _ = try Suite.locate("nope", searchPaths: ["\(repoRoot)/seeds/suites"])
             Issue.record("an unknown suite was found")
         } catch let error as EvolveError {
             #expect(error.kind == .notFound)

@@ -1,6 +1,8 @@
 import EvolveArchive
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
+@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
@@ -74,15 +76,14 @@ struct ObjectiveSuiteTests {
 
     @Test func aTaskScoresItsObjectivesOnlyWhenItPassed() {
         let objectives = [Objective(name: "size", bounds: 0...8)]
-        func outcome(_ status: OutcomeStatus, _ metrics: [String: Double]) -> TaskOutcome {
-            TaskOutcome(tree: "t", suite: "m", task: "a", status: status, durationSeconds: 0, log: "",
-                        verdicts: TaskVerdicts(source: "metrics", tests: [], metrics: metrics))
+        func score(_ status: OutcomeStatus, _ metrics: [String: Double]?) -> Double {
+            SuiteObjectives.taskScore(passed: status.isPass, metrics: metrics, objectives)
         }
-        #expect(SuiteObjectives.taskScore(outcome(.passed, ["size": 4]), objectives) == 0.5)
-        #expect(SuiteObjectives.taskScore(outcome(.passed, ["size": 80]), objectives) == 1)
-        #expect(SuiteObjectives.taskScore(outcome(.failed, ["size": 8]), objectives) == 0)
-        #expect(SuiteObjectives.taskScore(outcome(.passed, ["other": 8]), objectives) == 0)
-        #expect(SuiteObjectives.taskScore(nil, objectives) == 0)
+        #expect(score(.passed, ["size": 4]) == 0.5)
+        #expect(score(.passed, ["size": 80]) == 1)
+        #expect(score(.failed, ["size": 8]) == 0)
+        #expect(score(.passed, ["other": 8]) == 0)
+        #expect(score(.passed, nil) == 0)
     }
 
     @Test func theScoreIsTheAggregatedObjectives() async throws {

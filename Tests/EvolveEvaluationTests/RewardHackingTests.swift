@@ -1,7 +1,9 @@
 import EvolveArchive
 import EvolveSandbox
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
+@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation

@@ -1,50 +1,17 @@
 import EvolveArchive
 import EvolveSandbox
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
+@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
 
-/// The repository root, found from this file's path.
-let repositoryRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
-
-let smokeSuitePath = "\(repositoryRoot)/seeds/suites/smoke"
-let smokeAgentPath = "\(repositoryRoot)/seeds/agents/smoke-agent"
-
-/// A fresh folder for one test, removed afterwards.
-final class Scratch: @unchecked Sendable {
-    let path: String
-
-    init() throws {
-        path = try Files.makeTemporaryDirectory(prefix: "evolve-eval-test")
-    }
-
-    deinit { Files.removeTree(path) }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let full = file(name)
-        try FileManager.default.createDirectory(
-            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: full, atomically: true, encoding: .utf8)
-        return full
-    }
-
+extension Scratch {
     /// A copy of the smoke suite, so a test (or a hostile agent, were it to escape) never touches the repository.
     func smokeSuite() throws -> Suite {
-        let copy = file("suites/smoke")
-        if !Files.exists(copy) {
-            try FileManager.default.createDirectory(atPath: file("suites"), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: smokeSuitePath, toPath: copy)
-        }
-        return try Suite.load(from: copy)
+        try Suite.load(from: copyFixture(smokeSuitePath, to: "suites/smoke"))
     }
 
     /// An agent folder holding `agent.yaml` (running `agent.sh`) and the script.
@@ -75,22 +42,6 @@ extension EvaluationReport {
     func status(_ task: String) -> OutcomeStatus? { rows.first { $0.task == task }?.outcome?.status }
     func detail(_ task: String) -> String { rows.first { $0.task == task }?.outcome?.detail ?? "" }
     func log(_ task: String) -> String { rows.first { $0.task == task }?.outcome?.log ?? "" }
-}
-
-/// Host processes whose command line contains `marker`.
-func hostProcesses(containing marker: String) -> [String] {
-    let me = "\(getpid())"
-    var found: [String] = []
-    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
-        guard entry != me, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-        let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-        if line.contains(marker) { found.append("\(entry): \(line)") }
-    }
-    return found
-}
-
-func uniqueMarker(_ prefix: String) -> String {
-    "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
 }
 
 /// Every byte the archive holds, readable: the SQLite files as they are, and every git object decompressed.

@@ -1,5 +1,7 @@
 import EvolveArchive
+import EvolveTestSupport
 import Foundation
+@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
@@ -137,7 +139,7 @@ struct VerdictReaderTests {
 
     @Test func everyShippedSuiteUsesTrustedVerdicts() throws {
         for name in ["smoke", "pyfix", "pyfix-holdout", "demo", "polyglot-mini"] {
-            let suite = try Suite.load(from: "\(repositoryRoot)/seeds/suites/\(name)")
+            let suite = try Suite.load(from: "\(repoRoot)/seeds/suites/\(name)")
             for task in suite.tasks {
                 #expect(task.resultsFormat.source == "runner", "\(name)/\(task.id)")
             }

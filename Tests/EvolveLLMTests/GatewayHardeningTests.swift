@@ -1,5 +1,6 @@
 import EvolveLLM
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 

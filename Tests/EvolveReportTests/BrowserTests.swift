@@ -2,6 +2,7 @@ import EvolveArchive
 import EvolveReport
 import EvolveServe
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import EvolveArchive
 import EvolveReport
+import EvolveTestSupport
 import Foundation
 import Testing
 

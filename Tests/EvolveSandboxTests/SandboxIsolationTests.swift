@@ -1,5 +1,6 @@
 import EvolveSandbox
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -121,44 +122,4 @@ struct SandboxIsolationTests {
             _ = try await sandboxed("true", binds: [.init(source: "/nonexistent/evolve/path", destination: "/x")])
         }
     }
-}
-
-/// A TCP listener on the host's 127.0.0.1 that counts connections, for the network tests.
-final class LoopbackListener: @unchecked Sendable {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else { throw EvolveError(.io, "cannot listen on 127.0.0.1") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        self.port = Int(UInt16(bigEndian: address.sin_port))
-        _ = fcntl(fd, F_SETFL, O_NONBLOCK)
-    }
-
-    /// Accepts whatever is pending and says how many connections arrived.
-    func acceptedConnections() -> Int {
-        var count = 0
-        while true {
-            let client = accept(fd, nil, nil)
-            if client < 0 { return count }
-            count += 1
-            Glibc.close(client)
-        }
-    }
-
-    func close() { Glibc.close(fd) }
 }

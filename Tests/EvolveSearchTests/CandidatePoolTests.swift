@@ -1,8 +1,9 @@
 import EvolveArchive
-import EvolveConfig
+import EvolveApp
 import EvolveEvaluation
 import EvolveSupport
 import Foundation
+import EvolveTasks
 import Testing
 
 @testable import EvolveSearch

@@ -1,6 +1,9 @@
 import EvolveArchive
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
+import EvolveTasks
+import EvolveApp
 import Testing
 
 @testable import EvolveSearch

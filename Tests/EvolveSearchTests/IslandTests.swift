@@ -1,5 +1,5 @@
 import EvolveArchive
-import EvolveConfig
+import EvolveApp
 import EvolveSupport
 import Foundation
 import Testing

@@ -2,6 +2,7 @@ import EvolveArchive
 import EvolveEvaluation
 import EvolveSupport
 import Foundation
+import EvolveTasks
 import Testing
 
 @testable import EvolveSearch

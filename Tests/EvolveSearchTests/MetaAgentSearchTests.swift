@@ -1,7 +1,10 @@
 import EvolveArchive
 import EvolveLLM
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
+import EvolveTasks
+import EvolveApp
 import Testing
 
 @testable import EvolveSearch

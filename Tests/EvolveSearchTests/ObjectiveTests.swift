@@ -1,5 +1,6 @@
 import EvolveSupport
 import Foundation
+import EvolveTasks
 import Testing
 
 import EvolveEvaluation

@@ -3,9 +3,12 @@ import EvolveEvaluation
 import EvolveLLM
 import EvolveSandbox
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
+import EvolveTasks
 import Testing
 
+@testable import EvolveApp
 @testable import EvolveSearch
 
 /// A model that answers with a fixed text and counts its calls.
@@ -45,7 +48,7 @@ struct ReplayTests {
         try "name: asker\nrun: python3 $EVOLVE_AGENT_DIR/agent.py\n".write(
             toFile: dir + "/seed/agent.yaml", atomically: true, encoding: .utf8)
         let archive = try Archive.create(at: dir + "/archive", seed: dir + "/seed")
-        let suite = try Suite.load(from: repoRoot + "/seeds/suites/smoke")
+        let suite = try Suite.load(from: smokeSuitePath)
         let v0 = try archive.variant(VariantID(0))
 
         // The recorded evaluation: the model answers "a + b", which fixes s01-add.

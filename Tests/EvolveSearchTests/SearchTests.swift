@@ -1,15 +1,13 @@
 import EvolveArchive
-import EvolveConfig
+import EvolveApp
 import EvolveEvaluation
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
+import EvolveTasks
 import Testing
 
 @testable import EvolveSearch
-
-let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-let hasBubblewrap = FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap")
 
 /// Collects events silently (and counts them).
 final class QuietObserver: SearchObserver, @unchecked Sendable {

@@ -1,6 +1,7 @@
 import EvolveArchive
-import EvolveConfig
+import EvolveApp
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 

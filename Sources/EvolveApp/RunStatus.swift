@@ -1,0 +1,84 @@
+import EvolveArchive
+import EvolveSupport
+import Foundation
+
+/// Where the last search of an archive stands: what `evolve status` prints.
+public struct RunStatus: Sendable {
+    public var run: String
+    /// The state the run recorded (`running`, `finished`, `interrupted`, …).
+    public var state: RunRecord.State
+    /// For a `running` run: whether the process that runs it still exists. A run whose process is gone (killed,
+    /// machine restarted) is stopped, whatever it recorded; `evolve search --resume` goes on with it.
+    public var alive: Bool
+    public var generation: Int
+    public var generations: Int
+    public var best: Variant?
+    public var costUSD: Double
+    public var variants: Int
+    public var evaluations: Int
+    public var updatedAt: Date
+
+    /// The progress a running search keeps in its run record (SearchService writes it each generation).
+    struct ProgressNote: Decodable {
+        var generation: Int?
+        var generations: Int?
+        var pid: Int32?
+
+        init(_ text: String?) {
+            self = (try? JSONDecoder().decode(Self.self, from: Data((text ?? "{}").utf8)))
+                ?? ProgressNote(generation: nil, generations: nil, pid: nil)
+        }
+
+        init(generation: Int?, generations: Int?, pid: Int32?) {
+            self.generation = generation
+            self.generations = generations
+            self.pid = pid
+        }
+    }
+
+    /// The status of the archive's last run; `notFound` when no search has run on it.
+    public static func read(_ archive: Archive) throws -> RunStatus {
+        guard let run = try archive.lastRun() else {
+            throw EvolveError(.notFound, "no search has run on \(archive.path) yet", hint: "start one with `evolve search`")
+        }
+        let progress = ProgressNote(run.progress)
+        let alive = run.state == .running ? progress.pid.map(processExists) ?? false : false
+        return RunStatus(
+            run: run.id, state: run.state, alive: alive, generation: progress.generation ?? 0,
+            generations: progress.generations ?? 0,
+            best: try archive.bestVariants(limit: 1).first,
+            costUSD: try archive.runCost(run.id), variants: try archive.variantCount(),
+            evaluations: try archive.evaluationCount(run: run.id),
+            updatedAt: Date(timeIntervalSince1970: run.updatedAt))
+    }
+
+    /// The pid a running search recorded in its progress note, if any.
+    public static func pid(inProgress text: String?) -> Int32? { ProgressNote(text).pid }
+
+    /// Whether a process with this pid exists (signal 0 checks without sending anything).
+    static func processExists(_ pid: Int32) -> Bool { pid > 0 && kill(pid, 0) == 0 }
+
+    /// The state as shown: a `running` run whose process is gone says so, and how to go on.
+    public var stateText: String {
+        state == .running && !alive
+            ? "stopped (the process is gone; resume with `evolve search --resume`)" : state.rawValue
+    }
+
+    /// `evolve status --json`.
+    public func json() -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("run", run)
+        w.field("state", state.rawValue)
+        w.field("alive", state != .running || alive)
+        w.field("generation", generation)
+        w.field("generations", generations)
+        w.field("best", best?.id.description)
+        w.field("best_score", best?.score)
+        w.field("cost_usd", costUSD)
+        w.field("variants", variants)
+        w.field("evaluations", evaluations)
+        w.endObject()
+        return w.output
+    }
+}

@@ -1,0 +1,3 @@
+import EvolveCommands
+
+await EvolveCommand.runFromCommandLine()

@@ -1,0 +1,121 @@
+import Foundation
+
+/// The built `evolve` binary: beside the test bundle (the same build folder), or $EVOLVE_BIN.
+public let evolveBinary: String = {
+    if let explicit = ProcessInfo.processInfo.environment["EVOLVE_BIN"] { return explicit }
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("evolve").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return repoRoot + "/.build/debug/evolve"
+}()
+
+/// What a finished `evolve` command left: its exit status and both outputs.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs `evolve` with arguments in a folder and returns its exit status and output.
+@discardableResult
+public func evolve(_ arguments: [String], in directory: String = repoRoot, environment: [String: String] = [:])
+    throws -> CommandResult
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: evolveBinary)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.environment = evolveEnvironment(environment)
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read both pipes concurrently so a full pipe never blocks the child.
+    let errData = LockedData()
+    let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+    reader.start()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while !errData.done { usleep(1000) }
+    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData.data, as: UTF8.self))
+}
+
+/// The environment `evolve` runs in under test: this process's, without colour or $EVOLVE_ARCHIVE, plus `extra`.
+public func evolveEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    env.removeValue(forKey: "EVOLVE_ARCHIVE")
+    for (k, v) in extra { env[k] = v }
+    return env
+}
+
+/// Bytes one thread hands to another once, with a flag saying they have arrived.
+public final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = Data()
+    private var finished = false
+
+    public init() {}
+
+    public func set(_ data: Data) {
+        lock.lock()
+        value = data
+        finished = true
+        lock.unlock()
+    }
+
+    public var data: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    public var done: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return finished
+    }
+}
+
+/// Runs a plain command (git, sqlite3…) and returns its status and output (standard error included).
+public func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, out: String) {
+    let (data, status) = try runTool(arguments, in: directory, standardError: nil)
+    return (status, String(decoding: data, as: UTF8.self))
+}
+
+/// Runs a command and returns its standard output (trimmed; standard error is dropped) and exit status.
+@discardableResult
+public func shell(_ arguments: [String], in directory: String? = nil) throws -> (out: String, status: Int32) {
+    let (data, status) = try runTool(arguments, in: directory, standardError: FileHandle.nullDevice)
+    return (String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), status)
+}
+
+/// Runs `arguments` through /usr/bin/env; standard error goes to `standardError`, or with the output when nil.
+private func runTool(_ arguments: [String], in directory: String?, standardError: FileHandle?) throws
+    -> (Data, Int32)
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = standardError ?? pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (data, process.terminationStatus)
+}
+
+/// Runs blocking work (child processes waited for) on a thread of its own, so that it never holds one of the
+/// few threads every async test shares (a test waiting on a server would then starve).
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
