@@ -1,5 +1,6 @@
 import EvolveCluster
 import EvolveLLM
+import EvolveMutation
 import EvolveSandbox
 import EvolveSearch
 import EvolveSupport
@@ -66,7 +67,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
         workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? 2
         randomSeed = try c.decodeIfPresent(UInt64.self, forKey: .randomSeed) ?? 0
         selector = try c.decodeIfPresent(SelectorConfig.self, forKey: .selector) ?? SelectorConfig()
-        operators = try c.decodeIfPresent([OperatorConfig].self, forKey: .operators) ?? [OperatorConfig(name: "llm")]
+        operators = try c.decodeIfPresent([OperatorConfig].self, forKey: .operators) ?? [OperatorConfig(name: OperatorKind.llm.rawValue)]
         metaAgent = try c.decodeIfPresent(ProviderConfig.self, forKey: .metaAgent)
         agentModel = try c.decodeIfPresent(ProviderConfig.self, forKey: .agentModel)
         budget = try c.decodeIfPresent(BudgetConfig.self, forKey: .budget) ?? BudgetConfig()
@@ -100,7 +101,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
             let unknown = operators.map(\.name).filter { !OperatorConfig.names.contains($0) }
             throw bad("operators", "name '\(unknown[0])' is unknown: use \(OperatorConfig.names.sorted().joined(separator: ", "))")
         }
-        if operators.contains(where: { $0.name == "llm" }) && metaAgent == nil {
+        if operators.contains(where: { $0.kind == .llm }) && metaAgent == nil {
             throw bad("meta_agent", "is needed by the llm operator (e.g. meta_agent: {provider: local})")
         }
     }
@@ -108,9 +109,11 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
 /// One entry of `operators:`, e.g. `{name: llm, weight: 0.9, format: whole-file}`.
 public struct OperatorConfig: Codable, Sendable, Equatable {
-    public static let names: Set<String> = ["llm", "self", "crossover", "scripted"]
+    public static let names = Set(OperatorKind.allCases.map(\.rawValue))
     public var name: String
     public var weight: Double
+    /// The operator this entry names; nil for a name evolve does not have (the config's validation says so).
+    public var kind: OperatorKind? { OperatorKind(rawValue: name) }
     /// `llm`: edit format (`whole-file`, `search-replace`, `unified-diff`).
     public var format: String?
     /// `llm`: rounds of reflexion after the first answer (0 = none).

@@ -33,7 +33,7 @@ public final class SearchEnvironment: @unchecked Sendable {
     ) async throws -> SearchEnvironment {
         var stops: [@Sendable () -> Void] = []
         do {
-            let usesLLM = config.operators.contains { $0.name == "llm" }
+            let usesLLM = config.operators.contains { $0.kind == .llm }
             let needsLocal = (usesLLM && metaProvider == nil && config.metaAgent?.provider == .local)
                 || config.agentModel?.provider == .local
             let transport = CurlTransport()
@@ -73,8 +73,8 @@ public final class SearchEnvironment: @unchecked Sendable {
 
             var operators: [String: any MutationOperator] = [:]
             for op in config.operators where operators[op.name] == nil {
-                switch op.name {
-                case "llm":
+                switch op.kind {
+                case .llm:
                     guard let meta = config.metaAgent else {
                         throw EvolveError(.config, "the llm operator needs meta_agent: in the config")
                     }
@@ -84,18 +84,18 @@ public final class SearchEnvironment: @unchecked Sendable {
                         throw EvolveError(.config, "the edit format '\(op.format ?? "")' is unknown",
                                           hint: "use whole-file, search-replace or unified-diff")
                     }
-                    operators["llm"] = LLMOperator(
+                    operators[op.name] = LLMOperator(
                         provider: provider, format: format, model: meta.model, temperature: meta.temperature,
                         maxTokens: meta.maxTokens, reflexionRounds: op.reflexion ?? 0,
                         sourceCap: op.maxSourceBytes ?? LLMOperator.defaultSourceCap,
                         suitesDirectory: config.suitesDir, prices: config.prices, recorder: recorder)
-                case "self":
+                case .selfImprove:
                     var limits = config.sandbox
                     limits.timeoutSeconds = max(limits.timeoutSeconds, 300)
-                    operators["self"] = SelfImproveOperator(
+                    operators[op.name] = SelfImproveOperator(
                         sandbox: executor, limits: limits, gateway: gatewayAccess, turnLimit: config.budget.turns,
                         suitesDirectory: config.suitesDir)
-                default:
+                case .crossover, .scripted, nil:
                     continue
                 }
             }

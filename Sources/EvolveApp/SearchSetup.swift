@@ -117,9 +117,9 @@ public enum SearchSetup {
             resumed: request.resume)
         var operators = environment.operators
         for op in config.operators where operators[op.name] == nil {
-            switch op.name {
-            case "crossover": operators[op.name] = CrossoverOperator()
-            case "scripted":
+            switch op.kind {
+            case .crossover: operators[op.name] = CrossoverOperator()
+            case .scripted:
                 guard let file = op.file else {
                     throw EvolveError(.config, "the scripted operator needs file: (a JSON list of edits)")
                 }

@@ -4,7 +4,7 @@ import EvolveSupport
 /// `crossover`: a three-way libgit2 merge of two variants from their merge base. A conflict gives an
 /// invalid child that names the conflicting files.
 public struct CrossoverOperator: MutationOperator {
-    public let name = "crossover"
+    public let name = OperatorKind.crossover.rawValue
     public let arity = 2
 
     public init() {}

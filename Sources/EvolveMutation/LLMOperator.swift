@@ -15,7 +15,7 @@ import Foundation
 /// revised answer. A failed model call, an unparseable or non-applying answer: an invalid child with the
 /// reason and the raw answer, never a throw.
 public struct LLMOperator: MutationOperator {
-    public let name = "llm"
+    public let name = OperatorKind.llm.rawValue
     public let arity = 1
 
     public let provider: any LLMProvider
@@ -72,7 +72,7 @@ public struct LLMOperator: MutationOperator {
         let applier = EditApplier(
             format: prompt.focusFile == nil ? format : .wholeFile, answerCap: answerCap, focusFile: prompt.focusFile)
         let caller = recorder.map {
-            RecordingProvider(provider, recorder: $0, taskKey: "meta-agent/\(request.key)", prices: prices)
+            RecordingProvider(provider, recorder: $0, taskKey: TaskKey.metaAgent(child: request.key).description, prices: prices)
         }
 
         var messages = prompt.messages

@@ -2,6 +2,18 @@ import EvolveArchive
 import EvolveSupport
 import Foundation
 
+/// The operators evolve has, by the name the config and each child's metadata use.
+public enum OperatorKind: String, Sendable, CaseIterable {
+    /// The meta-agent (an LLM) edits the parent's source.
+    case llm
+    /// The parent agent improves itself in a sandbox (DGM, SICA).
+    case selfImprove = "self"
+    /// Two parents' files merged.
+    case crossover
+    /// Edits replayed from a file (tests, demos).
+    case scripted
+}
+
 /// Makes a child from one or more parents: the heart of a search step.
 ///
 /// An operator returns either a new tree (already stored in the archive's repository) or an invalid

@@ -19,7 +19,7 @@ public struct ScriptedOperator: MutationOperator {
         public var summary: String?
     }
 
-    public let name = "scripted"
+    public let name = OperatorKind.scripted.rawValue
     public let arity = 1
     public let edits: [Edit]
     public let childrenPerGeneration: Int

@@ -13,7 +13,7 @@ import Foundation
 /// `__pycache__` and other droppings) is the child; no change, no `self_improve` line or an unreadable
 /// `agent.yaml` make an invalid child.
 public struct SelfImproveOperator: MutationOperator {
-    public let name = "self"
+    public let name = OperatorKind.selfImprove.rawValue
     public let arity = 1
 
     /// Where the run happens: this machine (`Sandbox`, the default) or a cluster node.
@@ -82,7 +82,7 @@ public struct SelfImproveOperator: MutationOperator {
         let spec = step(
             command: command, original: original, workspace: workspace, taskFile: taskFile, key: request.key)
         let result = try await sandbox.run(spec)
-        gateway?.endTask("\(request.key)/self-improve")  // the step is over: its token is revoked
+        gateway?.endTask(TaskKey.selfImprove(child: request.key).description)  // the step is over: its token is revoked
         if result.termination == .killed { throw CancellationError() }
         let how = "\(result.summary(limits: limits)), " + String(format: "%.1f s", result.wallSeconds)
         var info = MutationInfo(
@@ -115,7 +115,7 @@ public struct SelfImproveOperator: MutationOperator {
     func step(command: String, original: String, workspace: String, taskFile: String, key: String) -> SandboxSpec {
         AgentStep(
             command: command, agentSource: original, statement: taskFile, workspace: workspace,
-            taskID: "self-improve", tokenKey: "\(key)/self-improve", turnLimit: turnLimit, limits: limits,
+            taskID: "self-improve", tokenKey: TaskKey.selfImprove(child: key).description, turnLimit: turnLimit, limits: limits,
             label: "\(key).self-improve"
         ).spec(gateway: gateway)
     }

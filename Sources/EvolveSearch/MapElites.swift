@@ -58,7 +58,7 @@ public struct EliteGrid: Sendable, Equatable {
 /// each draw picks an occupied cell uniformly, then its elite. With no placeable candidate it falls back
 /// to the best score.
 public struct MapElitesSelector: ParentSelector {
-    public let name = "map-elites"
+    public let name = SelectorKind.mapElites.rawValue
     public var features: [FeatureDimension]
 
     /// Code size and outcome diversity, 8 bins each.

@@ -262,7 +262,9 @@ public final class SearchService: Sendable {
     }
 
     /// The key under which the calls made for one child are recorded.
-    static func childKey(_ run: String, _ generation: Int, _ slot: Int) -> String { "\(run)/g\(generation)/s\(slot)" }
+    static func childKey(_ run: String, _ generation: Int, _ slot: Int) -> String {
+        TaskKey.child(run: run, generation: generation, slot: slot).description
+    }
 
     private func apply(_ info: MutationInfo, to metadata: inout VariantMetadata) {
         metadata.summary = info.summary

@@ -106,7 +106,7 @@ extension WeightedSelector {
 
 /// DGM's score_child_prop: w = sigmoid(10·(score − 0.5)) / (1 + children).
 public struct DGMSelector: WeightedSelector {
-    public let name = "dgm"
+    public let name = SelectorKind.dgm.rawValue
     public init() {}
 
     public static func weight(_ c: Candidate) -> Double {
@@ -119,7 +119,7 @@ public struct DGMSelector: WeightedSelector {
 /// DGM weight × (1 + β·novelty); novelty is the mean Hamming distance (as a fraction of tasks) from a
 /// variant's outcome vector to its k nearest neighbours among the candidates.
 public struct NoveltySelector: WeightedSelector {
-    public let name = "novelty"
+    public let name = SelectorKind.novelty.rawValue
     public var k: Int
     public var beta: Double
 
@@ -137,7 +137,7 @@ public struct NoveltySelector: WeightedSelector {
 /// HGM: Thompson sampling on clade-pooled pass/fail counts. Each draw samples θ ~ Beta(1 + passes,
 /// 1 + fails) for every candidate's clade and takes the largest.
 public struct HGMSelector: ParentSelector {
-    public let name = "hgm"
+    public let name = SelectorKind.hgm.rawValue
     public init() {}
 
     public func select(_ candidates: [Candidate], count: Int, rng: inout SeededGenerator) -> [VariantID] {
@@ -159,7 +159,7 @@ public struct HGMSelector: ParentSelector {
 
 /// The best so far (SICA): the highest score, ties to the newest.
 public struct GreedySelector: WeightedSelector {
-    public let name = "greedy"
+    public let name = SelectorKind.greedy.rawValue
     public init() {}
 
     public func weights(_ candidates: [Candidate]) -> [Double] {
@@ -170,21 +170,21 @@ public struct GreedySelector: WeightedSelector {
 
 /// Uniform over the candidates.
 public struct RandomSelector: WeightedSelector {
-    public let name = "random"
+    public let name = SelectorKind.random.rawValue
     public init() {}
     public func weights(_ candidates: [Candidate]) -> [Double] { candidates.map { _ in 1 } }
 }
 
 /// The plain selector a name stands for (no islands; MAP-Elites with its default features).
 public func makeSelector(name: String, k: Int, beta: Double) throws -> any ParentSelector {
-    switch name {
-    case "dgm": return DGMSelector()
-    case "novelty": return NoveltySelector(k: k, beta: beta)
-    case "hgm": return HGMSelector()
-    case "greedy": return GreedySelector()
-    case "random": return RandomSelector()
-    case "map-elites": return MapElitesSelector(features: MapElitesSelector.defaultFeatures)
-    default:
+    switch SelectorKind(rawValue: name) {
+    case .dgm: return DGMSelector()
+    case .novelty: return NoveltySelector(k: k, beta: beta)
+    case .hgm: return HGMSelector()
+    case .greedy: return GreedySelector()
+    case .random: return RandomSelector()
+    case .mapElites: return MapElitesSelector(features: MapElitesSelector.defaultFeatures)
+    case nil:
         throw EvolveError(.config, "the selector '\(name)' is unknown",
                           hint: "use hgm, novelty, dgm, greedy, random or map-elites")
     }
@@ -194,7 +194,7 @@ public func makeSelector(name: String, k: Int, beta: Double) throws -> any Paren
 /// when `islands:` is given.
 public func makeSelector(_ config: SelectorConfig) throws -> any ParentSelector {
     var selector = try makeSelector(name: config.name, k: config.k, beta: config.beta)
-    if config.name == "map-elites", let features = config.features {
+    if config.name == SelectorKind.mapElites.rawValue, let features = config.features {
         selector = MapElitesSelector(features: features.map {
             FeatureDimension(name: $0.name, bins: $0.bins, min: $0.min, max: $0.max)
         })

@@ -1,12 +1,18 @@
 import EvolveSupport
 import Foundation
 
+/// The selectors evolve has, by the name `selector: {name: …}` uses.
+public enum SelectorKind: String, Sendable, CaseIterable {
+    case hgm, novelty, dgm, greedy, random
+    case mapElites = "map-elites"
+}
+
 /// `selector: {name: hgm, k: 5, beta: 1.0, islands: {count: 4, migration_interval: 10, migration_rate: 0.1}}`
 /// or `selector: {name: map-elites, features: [{name: code_size, bins: 8}, {name: diversity, bins: 8}]}`.
 public struct SelectorConfig: Codable, Sendable, Equatable {
-    public static let names = ["hgm", "novelty", "dgm", "greedy", "random", "map-elites"]
+    public static let names = SelectorKind.allCases.map(\.rawValue)
     /// The default, chosen on the landscapes of scripts/bench-landscape.sh (docs/benchmarks.md).
-    public static let defaultName = "greedy"
+    public static let defaultName = SelectorKind.greedy.rawValue
     public var name: String
     /// Neighbours for novelty.
     public var k: Int
@@ -46,7 +52,7 @@ public struct SelectorConfig: Codable, Sendable, Equatable {
             if i.migrationInterval < 1 { throw bad("islands.migration_interval must be at least 1 generation") }
             if !(i.migrationRate >= 0 && i.migrationRate <= 1) { throw bad("islands.migration_rate must be between 0 and 1") }
         }
-        if features != nil && name != "map-elites" { throw bad("features are for name: map-elites") }
+        if features != nil && name != SelectorKind.mapElites.rawValue { throw bad("features are for name: map-elites") }
         for f in features ?? [] {
             if f.name.isEmpty { throw bad("features need a name (code_size, diversity, score or a metric)") }
             if f.bins < 1 || f.bins > 1000 { throw bad("features.\(f.name).bins must be between 1 and 1000") }
