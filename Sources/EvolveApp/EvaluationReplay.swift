@@ -51,7 +51,7 @@ public enum EvaluationReplay {
             try archive.outcomes(tree: variant.tree, suite: suite.name).filter { $0.attempt == 0 }.map { ($0.task, $0.status) },
             uniquingKeysWith: { a, _ in a })
         // Tasks to replay: those asked for, else those whose agent made recorded calls.
-        let withCalls = Set(calls.compactMap { TaskKey($0.taskKey).taskID })
+        let withCalls = Set(calls.compactMap { $0.taskKey.flatMap { TaskKey($0).taskID } })
         let selected = suite.tasks.filter { tasks?.contains($0.id) ?? withCalls.contains($0.id) }
         let pool = TokenBucket(tokens: max(1, workers))
         return try await withThrowingTaskGroup(of: Row.self) { group in

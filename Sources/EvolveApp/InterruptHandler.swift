@@ -1,3 +1,4 @@
+import EvolveSupport
 import Foundation
 
 /// Ctrl-C (SIGINT) and SIGTERM for a command that runs sandboxes.
@@ -8,8 +9,8 @@ import Foundation
 /// signal kills the process).
 public final class InterruptHandler: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
-    private var count = 0
-    private let lock = NSLock()
+    /// Signals received so far.
+    private let received = Locked(0)
 
     public init(note: @escaping @Sendable (String) -> Void, onInterrupt: (@Sendable () -> Void)?) {
         for sig in [SIGINT, SIGTERM] {
@@ -17,10 +18,7 @@ public final class InterruptHandler: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [weak self] in
                 guard let self else { return }
-                let n = self.lock.withLock {
-                    self.count += 1
-                    return self.count
-                }
+                let n = self.received.increment()
                 if n == 1, let onInterrupt {
                     note("Stopping: finishing what is being recorded (Ctrl-C again to quit at once)…")
                     onInterrupt()

@@ -46,7 +46,7 @@ public struct RunStatus: Sendable {
         return RunStatus(
             run: run.id, state: run.state, alive: alive, generation: progress.generation ?? 0,
             generations: progress.generations ?? 0,
-            best: try archive.variants(order: .score, scoredOnly: true, limit: 1).first,
+            best: try archive.bestVariants(limit: 1).first,
             costUSD: try archive.runCost(run.id), variants: try archive.variantCount(),
             evaluations: try archive.evaluationCount(run: run.id),
             updatedAt: Date(timeIntervalSince1970: run.updatedAt))

@@ -45,3 +45,31 @@ extension Archive {
         }
     }
 }
+
+// MARK: - Ranking
+
+extension Variant {
+    /// Whether `a` ranks above `b` among the best variants: the higher score first (a variant without one
+    /// counts as -1), the older (lower id) on a tie. `VariantOrder.score` sorts the same way in SQL.
+    public static func ranksAbove(_ a: Variant, _ b: Variant) -> Bool {
+        let sa = a.score ?? -1
+        let sb = b.score ?? -1
+        return sa != sb ? sa > sb : a.id < b.id
+    }
+}
+
+extension Sequence where Element == Variant {
+    /// The evaluated, valid variants among these, best first: the order of `Archive.bestVariants(limit:)`,
+    /// for variants already in memory.
+    public func ranked() -> [Variant] {
+        filter { $0.status == .valid && $0.score != nil }.sorted(by: Variant.ranksAbove)
+    }
+}
+
+extension Archive {
+    /// The evaluated, valid variants of the archive, best first (ties to the older); all of them when `limit`
+    /// is nil.
+    public func bestVariants(limit: Int? = nil) throws -> [Variant] {
+        try variants(order: .score, scoredOnly: true, limit: limit)
+    }
+}

@@ -33,25 +33,6 @@ public struct GenerationUsage: Sendable, Equatable {
     public var costUSD: Double { calls > 0 ? llmCostUSD : variantCostUSD }
 }
 
-/// One recorded LLM call (a row of `llm_calls`), without its transcript text.
-public struct LLMCallRecord: Sendable, Equatable {
-    public var id: Int
-    public var run: String?
-    public var variant: VariantID?
-    /// The task the call was made for (evaluation), or nil for the meta-agent's calls.
-    public var taskKey: String?
-    /// Why it was made, e.g. `mutate` or `agent`.
-    public var purpose: String
-    public var model: String
-    public var tokensIn: Int
-    public var tokensOut: Int
-    public var latencySeconds: Double
-    public var costUSD: Double
-    /// The blob that holds the transcript (read it with `Archive.transcript(of:)`).
-    public var transcriptBlob: String
-    public var createdAt: Double
-}
-
 /// A cheap summary of everything that can change in an archive while a search runs: two stamps differ
 /// exactly when a report drawn from them would differ.
 public struct ArchiveStamp: Sendable, Equatable {
@@ -108,33 +89,6 @@ extension Archive {
             }
             return byGeneration.values.sorted { $0.generation < $1.generation }
         }
-    }
-
-    /// The LLM calls recorded for a variant, oldest first.
-    public func llmCalls(variant id: VariantID) throws -> [LLMCallRecord] {
-        try locked {
-            try db.rows(
-                """
-                SELECT id, run_id, variant, task_key, purpose, model, tokens_in, tokens_out, latency_s, cost_usd,
-                       transcript_blob, created_at
-                FROM llm_calls WHERE variant = ? ORDER BY created_at, id
-                """, [id.number]
-            ) { row in
-                LLMCallRecord(
-                    id: row.int(0), run: row.optionalString(1), variant: row.optionalInt(2).map(VariantID.init),
-                    taskKey: row.optionalString(3), purpose: row.string(4), model: row.string(5),
-                    tokensIn: row.int(6), tokensOut: row.int(7), latencySeconds: row.double(8),
-                    costUSD: row.double(9), transcriptBlob: row.string(10), createdAt: row.double(11))
-            }
-        }
-    }
-
-    /// The transcript text of a call; the stored text itself when the column holds text, not a blob id.
-    public func transcript(of call: LLMCallRecord) -> String {
-        let id = call.transcriptBlob
-        let isBlobID = id.count == 40 && id.allSatisfy(\.isHexDigit)
-        guard isBlobID else { return id }
-        return (try? blob(id)) ?? "(transcript unavailable: blob \(id) is missing)"
     }
 
     /// What has changed, cheaply: counts and the newest timestamp of every table a report draws from.

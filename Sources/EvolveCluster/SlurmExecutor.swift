@@ -27,8 +27,7 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
     private let evolvePath: String
     private let slots: JobSlots
     private let watch: JobWatch
-    private let lock = NSLock()
-    private var inFlight: Set<Int> = []
+    private let inFlight = Locked<Set<Int>>([])
 
     /// - Parameter run: a name for the run, made of letters, digits, `-` and `_` (other characters become `_`).
     public init(settings: SlurmSettings, run: String, client: SlurmClient = SlurmClient()) throws {
@@ -111,7 +110,7 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
 
     /// `scancel`s every job this executor has in flight: for the end of a search and for Ctrl-C.
     public func cancelAll() async {
-        let ids = lock.withLock { Array(inFlight) }
+        let ids = inFlight.withLock { Array($0) }
         await client.cancel(ids)
     }
 
@@ -162,8 +161,8 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
         }
     }
 
-    private func track(_ id: Int) { lock.withLock { _ = inFlight.insert(id) } }
-    private func untrack(_ id: Int) { lock.withLock { _ = inFlight.remove(id) } }
+    private func track(_ id: Int) { inFlight.withLock { _ = $0.insert(id) } }
+    private func untrack(_ id: Int) { inFlight.withLock { _ = $0.remove(id) } }
 
     private func finish(_ folder: StepFolder) {
         if !settings.keepFolders { Files.removeTree(folder.path) }

@@ -86,15 +86,14 @@ public struct HiddenTextRedactor: Sendable {
 
     // MARK: - Per task
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var cache: [String: HiddenTextRedactor] = [:]
+    private static let cache = Locked<[String: HiddenTextRedactor]>([:])
 
     /// The redactor of a task's hidden tests (its statement's text excepted), built once per task.
     public static func forTask(_ task: SuiteTask) -> HiddenTextRedactor {
         let key = "\(task.testsPath ?? "")\u{0}\(task.promptPath)"
-        if let known = lock.withLock({ cache[key] }) { return known }
+        if let known = cache.withLock({ $0[key] }) { return known }
         let made = HiddenTextRedactor(testsPath: task.testsPath, promptPath: task.promptPath)
-        lock.withLock { cache[key] = made }
+        cache.withLock { $0[key] = made }
         return made
     }
 }

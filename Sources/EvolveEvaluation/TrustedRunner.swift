@@ -19,13 +19,12 @@ public enum TrustedRunner {
     /// Debian's interpreter, never a `python3` that a PATH lookup could find first.
     public static let python = "/usr/bin/python3"
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var writtenPath: String?
-    nonisolated(unsafe) private static var expectedCache: [String: Result<[String], EvolveError>] = [:]
+    private static let writtenPath = Locked<String?>(nil)
+    private static let expectedCache = Locked<[String: Result<[String], EvolveError>]>([:])
 
     /// Writes the runner into a private folder (once per process) and returns its path.
     public static func scriptPath() throws -> String {
-        try lock.withLock {
+        try writtenPath.withLock { writtenPath in
             if let path = writtenPath, Files.exists(path) { return path }
             let folder = try Files.makeTemporaryDirectory(prefix: "evolve-runner")
             chmod(folder, 0o755)
@@ -62,14 +61,14 @@ public enum TrustedRunner {
         -> [String]
     {
         let key = "\(testsPath)\u{0}\(style.rawValue)\u{0}\(pattern)"
-        if let known = lock.withLock({ expectedCache[key] }) { return try known.get() }
+        if let known = expectedCache.withLock({ $0[key] }) { return try known.get() }
         let result: Result<[String], EvolveError>
         do {
             result = .success(try listExpected(testsPath: testsPath, style: style, pattern: pattern))
         } catch let error as EvolveError {
             result = .failure(error)
         }
-        lock.withLock { expectedCache[key] = result }
+        expectedCache.withLock { $0[key] = result }
         return try result.get()
     }
 

@@ -65,15 +65,10 @@ public struct AnthropicProvider: LLMProvider {
             ],
             body: body, timeout: timeout, connectTimeout: min(timeout, 10), maxResponseBytes: maxResponseBytes)
         let context = FailureContext(label: label, keyVariable: keyVariable, secret: apiKey)
-        var (response, attempts) = try await ProviderCall.run(retry, label: label, logger: logger) { _ in
-            let answer = try await ProviderCall.send(transport, http)
-            // 529 "overloaded" is in the 5xx range and retried with the rest.
-            try context.check(answer)
-            return try parse(answer.body, request: request, context: context)
-        }
-        response.latency = Stopwatch.seconds(since: start)
-        response.attempts = attempts
-        return response
+        // 529 "overloaded" is in the 5xx range and retried with the rest.
+        return try await ProviderCall.complete(
+            http, startedAt: start, transport: transport, retry: retry, context: context, logger: logger
+        ) { try parse($0, request: request, context: context) }
     }
 
     private func wireBody(_ request: ChatRequest) -> WireRequest {

@@ -147,7 +147,7 @@ public struct RecordingProvider: LLMProvider {
     public let recorder: any CallRecorder
     public let taskKey: String
     public let prices: PriceTable
-    private let turns = TurnCounter()
+    private let turns = Locked(0)
 
     public init(_ base: any LLMProvider, recorder: any CallRecorder, taskKey: String, prices: PriceTable = PriceTable())
     {
@@ -163,7 +163,7 @@ public struct RecordingProvider: LLMProvider {
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let started = Date()
-        let turn = turns.next()
+        let turn = turns.increment()
         do {
             let response = try await base.complete(request)
             let cost = prices.cost(model: response.model, usage: response.usage, provider: kind)
@@ -182,16 +182,11 @@ public struct RecordingProvider: LLMProvider {
     }
 }
 
-final class TurnCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+/// Numbers the gateway's answers 1, 2, 3… (copies share the count).
+struct TurnCounter: Sendable {
+    private let count = Locked(0)
 
-    func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
+    func next() -> Int { count.increment() }
 }
 
 extension RecordedCall {
@@ -230,9 +225,9 @@ public final class ReplayProvider: LLMProvider, @unchecked Sendable {
     public let model: String
     public var kind: ProviderConfig.Kind { .local }
     public var label: String { "the replay of \(total) recorded calls" }
-    private let lock = NSLock()
-    private var answers: [String: [ChatResponse]]
-    private var served: [String: Int] = [:]
+    private let answers: [String: [ChatResponse]]
+    /// How many times each request hash has been answered.
+    private let served = Locked<[String: Int]>([:])
     private let total: Int
 
     /// - Parameter records: recorded calls; failed ones are skipped.
@@ -264,7 +259,7 @@ public final class ReplayProvider: LLMProvider, @unchecked Sendable {
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let hash = request.canonicalHash
-        let found: ChatResponse? = lock.withLock {
+        let found: ChatResponse? = served.withLock { served in
             guard let recorded = answers[hash], !recorded.isEmpty else { return nil }
             let index = served[hash, default: 0]
             served[hash] = index + 1

@@ -1,4 +1,5 @@
 import CCurl
+import EvolveSupport
 import Foundation
 
 /// The real transport: libcurl easy handles, each transfer run on a thread of its own pool (never on the
@@ -8,8 +9,7 @@ import Foundation
 /// Idle handles are kept for reuse, so consecutive requests to one server share a kept-alive connection.
 /// Cancelling the calling task aborts the transfer within about a second (libcurl's progress callback).
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [UnsafeMutableRawPointer] = []
+    private let idle = Locked<[UnsafeMutableRawPointer]>([])
     private let maxIdleHandles: Int
     private let workers = BlockingWorkers(name: "evolve.curl")
 
@@ -20,7 +20,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     deinit {
-        for handle in idle { curl_easy_cleanup(handle) }
+        for handle in idle.current { curl_easy_cleanup(handle) }
     }
 
     /// The environment's `no_proxy` list plus the loopback names.
@@ -57,10 +57,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     // MARK: - Handles
 
     private func checkOut() throws -> UnsafeMutableRawPointer {
-        lock.lock()
-        let reused = idle.popLast()
-        lock.unlock()
-        if let reused {
+        if let reused = idle.withLock({ $0.popLast() }) {
             curl_easy_reset(reused)
             return reused
         }
@@ -69,14 +66,12 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     private func checkIn(_ handle: UnsafeMutableRawPointer) {
-        lock.lock()
-        if idle.count < maxIdleHandles {
+        let kept = idle.withLock { idle in
+            guard idle.count < maxIdleHandles else { return false }
             idle.append(handle)
-            lock.unlock()
-        } else {
-            lock.unlock()
-            curl_easy_cleanup(handle)
+            return true
         }
+        if !kept { curl_easy_cleanup(handle) }
     }
 
     // MARK: - One transfer (blocking, on a GCD thread)
@@ -237,22 +232,13 @@ private final class Transfer: @unchecked Sendable {
     var body = Data()
     var headers: [String: String] = [:]
     var tooLarge = false
-    private let lock = NSLock()
-    private var cancelled = false
+    private let cancelled = Locked(false)
 
     init(maxBytes: Int) { self.maxBytes = maxBytes }
 
-    func cancel() {
-        lock.lock()
-        cancelled = true
-        lock.unlock()
-    }
+    func cancel() { cancelled.withLock { $0 = true } }
 
-    var isCancelled: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return cancelled
-    }
+    var isCancelled: Bool { cancelled.current }
 }
 
 private let curlWriteBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {

@@ -90,6 +90,22 @@ enum ProviderCall {
         }
     }
 
+    /// One chat call with retries: sends `request` until an answer passes `context.check` and `parse` (or a
+    /// failure is final), then stamps the response with its latency since `start` and its number of attempts.
+    static func complete(
+        _ request: HTTPRequest, startedAt start: ContinuousClock.Instant, transport: any HTTPTransport,
+        retry: RetryPolicy, context: FailureContext, logger: Logger?, parse: (Data) throws -> ChatResponse
+    ) async throws -> ChatResponse {
+        var (response, attempts) = try await run(retry, label: context.label, logger: logger) { _ in
+            let answer = try await send(transport, request)
+            try context.check(answer)
+            return try parse(answer.body)
+        }
+        response.latency = Stopwatch.seconds(since: start)
+        response.attempts = attempts
+        return response
+    }
+
     private static func checkCancellation() throws {
         if Task.isCancelled { throw EvolveError(.interrupted, "the call was cancelled") }
     }

@@ -269,25 +269,6 @@ public final class LocalModelServer: @unchecked Sendable {
         if let threads = options.threads { arguments += ["--threads", String(threads)] }
         arguments += options.extraArguments
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Default SIGTERM/SIGINT/SIGPIPE handling and no blocked signals, whatever this process inherited.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
         // The watchdog pipe (a socket pair, which can be made close-on-exec atomically, so no child spawned
         // meanwhile by another thread inherits it); the watchdog's end becomes its fd 3.
         var ends: [Int32] = [-1, -1]
@@ -295,17 +276,23 @@ public final class LocalModelServer: @unchecked Sendable {
             Files.removeTree(folder)
             throw EvolveError(.llm, "cannot start llama-server: pipe: \(String(cString: strerror(errno)))")
         }
-        posix_spawn_file_actions_adddup2(&actions, ends[0], 3)
-
-        let argv = (["/bin/sh", "-c", Self.watchdog, "evolve-llama-watchdog"] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, environ)
-        close(ends[0])
-        guard rc == 0 else {
+        // Default SIGTERM/SIGINT/SIGPIPE handling and no blocked signals, whatever this process inherited.
+        let spawn = Spawn(
+            executable: "/bin/sh", arguments: ["/bin/sh", "-c", Self.watchdog, "evolve-llama-watchdog"] + arguments,
+            fileActions: [
+                .open(0, path: "/dev/null", flags: O_RDONLY),
+                .open(1, path: log, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644),
+                .duplicate(1, to: 2), .duplicate(ends[0], to: 3),
+            ],
+            defaultSignals: [SIGTERM, SIGINT, SIGPIPE, SIGHUP], clearSignalMask: true)
+        let child: pid_t
+        do {
+            defer { close(ends[0]) }
+            child = try spawn.start(errorKind: .llm, naming: files.serverPath)
+        } catch {
             close(ends[1])
             Files.removeTree(folder)
-            throw EvolveError(.llm, "cannot start \(files.serverPath): \(String(cString: strerror(rc)))")
+            throw error
         }
         lock.withLock {
             pid = child

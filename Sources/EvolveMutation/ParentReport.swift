@@ -225,7 +225,7 @@ public struct ArchiveDigest: Sendable {
         let others = try archive.allVariants().filter {
             $0.id != parent.id && $0.tree != parent.tree && $0.status != .invalid
         }
-        let scored = others.filter { $0.score != nil }.sorted(by: Self.better)
+        let scored = others.filter { $0.score != nil }.sorted(by: Variant.ranksAbove)
         let top = scored.prefix(best).map(entry)
         let taken = Set(top.map(\.variant.id))
         let candidates = others.filter { !taken.contains($0.id) && passed[$0.tree] != nil }.map(entry)
@@ -234,18 +234,11 @@ public struct ArchiveDigest: Sendable {
         return ArchiveDigest(best: Array(top), different: Array(far))
     }
 
-    /// Higher score first, then the older variant.
-    static func better(_ a: Variant, _ b: Variant) -> Bool {
-        let sa = a.score ?? -1
-        let sb = b.score ?? -1
-        return sa != sb ? sa > sb : a.id < b.id
-    }
-
     /// More tasks that differ first, then the better variant.
     static func moreDifferent(_ a: Entry, _ b: Entry) -> Bool {
         let da = a.gains.count + a.losses.count
         let db = b.gains.count + b.losses.count
-        return da != db ? da > db : better(a.variant, b.variant)
+        return da != db ? da > db : Variant.ranksAbove(a.variant, b.variant)
     }
 
     public var isEmpty: Bool { best.isEmpty && different.isEmpty }

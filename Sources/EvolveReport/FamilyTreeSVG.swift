@@ -15,7 +15,7 @@ public enum FamilyTreeSVG {
         let onPath = Set(data.bestPath)
         let bestID = data.best?.id
         let labelled = Set(
-            ReportData.ranked(variants).prefix(5).map(\.id) + [VariantID(0)] + (bestID.map { [$0] } ?? []))
+            variants.ranked().prefix(5).map(\.id) + [VariantID(0)] + (bestID.map { [$0] } ?? []))
 
         let dx = min(28, max(9, (targetWidth - 90) / max(layout.width, 1)))
         let dy = layout.rows > 60 ? 18.0 : layout.rows > 30 ? 22.0 : 30.0

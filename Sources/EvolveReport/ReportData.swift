@@ -55,7 +55,7 @@ public struct ReportData: Sendable {
     public static func load(from archive: Archive, options: ReportOptions = ReportOptions()) throws -> ReportData {
         let stamp = try archive.stamp()
         let variants = try archive.allVariants()
-        let ranked = Self.ranked(variants)
+        let ranked = variants.ranked()
         let best = ranked.first
         let top = Array(ranked.prefix(options.topVariants))
         let cells = try archive.outcomesWithoutLogs(trees: Array(Set(top.map(\.tree))).sorted())
@@ -93,12 +93,6 @@ public struct ReportData: Sendable {
     }
 
     // MARK: - Derived figures
-
-    /// Evaluated, valid variants from best to worst (lowest id first on a tie).
-    public static func ranked(_ variants: [Variant]) -> [Variant] {
-        variants.filter { $0.status == .valid && $0.score != nil }
-            .sorted { ($0.score!, -$0.id.number) > ($1.score!, -$1.id.number) }
-    }
 
     /// The ids from the root to `id`, following first parents.
     public static func firstParentPath(to id: VariantID, in variants: [Variant]) -> [VariantID] {

@@ -7,7 +7,7 @@ import Foundation
 public struct VariantDetail: Sendable {
     /// One LLM call and its transcript text.
     public struct Call: Sendable {
-        public var record: LLMCallRecord
+        public var record: LLMCallRow
         public var transcript: String
     }
 

@@ -75,12 +75,12 @@ final class ControlGroup {
     private var oomBaseline = 0
     private var forkFailureBaseline = 0
 
-    private static let counter = Counter()
+    private static let counter = Locked(0)
 
     /// Creates the slot's groups and moves the calling thread into them; nil when cgroups cannot be used here.
     static func joinNew(roots: ControlGroupRoots = .current) -> ControlGroup? {
         guard let pidsRoot = roots.pids, let memoryRoot = roots.memory else { return nil }
-        let name = "evolve-\(getpid())-slot\(counter.next())"
+        let name = "evolve-\(getpid())-slot\(counter.increment())"
         let group = ControlGroup(pids: pidsRoot, memory: memoryRoot, name: name)
         guard mkdir(group.pidsDir, 0o755) == 0 else { return nil }
         guard mkdir(group.memoryDir, 0o755) == 0 else {
@@ -204,44 +204,29 @@ final class ControlGroup {
 }
 
 /// Every slot group of this process, released when the process exits so that no empty group outlives it.
-final class LiveGroups: @unchecked Sendable {
+final class LiveGroups: Sendable {
     static let shared = LiveGroups()
-    private let lock = NSLock()
-    private var groups: [ControlGroup] = []
-    private var registered = false
+    /// The groups, whether their release at exit is registered, and whether the process is exiting.
+    private let state = Locked<(groups: [ControlGroup], registered: Bool, exiting: Bool)>(([], false, false))
 
     func add(_ group: ControlGroup) {
-        lock.withLock {
-            groups.append(group)
-            if !registered {
-                registered = true
+        state.withLock { state in
+            state.groups.append(group)
+            if !state.registered {
+                state.registered = true
                 atexit { LiveGroups.shared.releaseAll() }
             }
         }
     }
 
     /// Set once the process is exiting: steps still running were killed by the exit, not by their own doing.
-    var exiting: Bool { lock.withLock { isExiting } }
-    private var isExiting = false
+    var exiting: Bool { state.withLock { $0.exiting } }
 
     func releaseAll() {
-        let all = lock.withLock {
-            isExiting = true
-            return groups
+        let all = state.withLock { state in
+            state.exiting = true
+            return state.groups
         }
         for group in all { group.release() }
-    }
-}
-
-/// A thread-safe counter for unique names.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
     }
 }

@@ -140,18 +140,18 @@ struct SystemLayout: Sendable {
 // MARK: - Cancellation
 
 /// A pipe that a cancelled task writes to, waking the thread that watches the step.
-final class CancelSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fds: (read: Int32, write: Int32)?
+final class CancelSignal: Sendable {
+    /// The pipe's ends; nil once closed.
+    private let fds: Locked<(read: Int32, write: Int32)?>
 
     init() throws {
-        fds = try Pipe2.make()
+        fds = Locked(try Pipe2.make())
     }
 
-    var readFD: Int32 { lock.withLock { fds?.read ?? -1 } }
+    var readFD: Int32 { fds.withLock { $0?.read ?? -1 } }
 
     func fire() {
-        lock.withLock {
+        fds.withLock { fds in
             guard let fds else { return }
             var byte: UInt8 = 1
             _ = write(fds.write, &byte, 1)
@@ -159,7 +159,7 @@ final class CancelSignal: @unchecked Sendable {
     }
 
     func close() {
-        lock.withLock {
+        fds.withLock { fds in
             guard let open = fds else { return }
             Glibc.close(open.read)
             Glibc.close(open.write)

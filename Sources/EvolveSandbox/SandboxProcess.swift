@@ -170,46 +170,15 @@ enum SandboxProcess {
     // MARK: - Spawning
 
     private static func spawn(executable: String, arguments: [String], dups: [(Int32, Int32)]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        for (from, to) in dups { posix_spawn_file_actions_adddup2(&actions, from, to) }
-        let firstFree = (dups.map(\.1).max() ?? 2) + 1
-        // Nothing else of the engine (the archive's database, a socket) may leak into the sandbox.
-        if let closeFrom = GNU.addCloseFrom {
-            _ = closeFrom(&actions, firstFree)
-        } else {
-            for fd in openDescriptors() where fd >= firstFree { posix_spawn_file_actions_addclose(&actions, fd) }
-        }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal: Int32 in 1..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for p in cArguments { free(p) } }
-        var environment: [UnsafeMutablePointer<CChar>?] = [nil]
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, &cArguments, &environment)
-        guard rc == 0 else {
-            throw EvolveError(.sandbox, "cannot start \(executable): \(String(cString: strerror(rc)))")
-        }
-        return pid
-    }
-
-    private static func openDescriptors() -> [Int32] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+        // Nothing else of the engine (the archive's database, a socket) may leak into the sandbox: every
+        // descriptor above the ones placed here is closed; no signal is blocked or ignored; bubblewrap leads
+        // its own process group, so the whole tree can be killed at once.
+        let spawn = Spawn(
+            executable: executable, arguments: arguments, environment: [],
+            fileActions: [.open(0, path: "/dev/null", flags: O_RDONLY)] + dups.map { .duplicate($0.0, to: $0.1) },
+            closeDescriptorsFrom: (dups.map(\.1).max() ?? 2) + 1, newProcessGroup: true,
+            defaultSignals: Spawn.catchableSignals, clearSignalMask: true)
+        return try spawn.start(errorKind: .sandbox)
     }
 
     /// Reads bubblewrap's info document up to the child pid; nil when it exits (or stalls) before saying it.
@@ -360,13 +329,10 @@ let rlimitAddressSpace = Int32(bitPattern: RLIMIT_AS.rawValue)
 /// glibc functions that Swift's Glibc module hides behind _GNU_SOURCE, looked up once.
 enum GNU {
     typealias Prlimit = @convention(c) (pid_t, Int32, UnsafePointer<rlimit>?, UnsafeMutablePointer<rlimit>?) -> Int32
-    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-
     typealias MakePipe = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
 
     static let prlimit: Prlimit? = symbol("prlimit")
     static let pipe2: MakePipe? = symbol("pipe2")
-    static let addCloseFrom: AddCloseFrom? = symbol("posix_spawn_file_actions_addclosefrom_np")
 
     private static func symbol<T>(_ name: String) -> T? {
         guard let handle = dlopen(nil, RTLD_NOW), let pointer = dlsym(handle, name) else { return nil }

@@ -1,3 +1,4 @@
+import EvolveSupport
 import Foundation
 
 /// Long-lived threads that spawn and watch sandboxes, one step at a time each.
@@ -7,27 +8,26 @@ import Foundation
 /// (see `ControlGroup`) so that the sandboxes it spawns are born there, and keeps --die-with-parent meaningful
 /// (the parent-death signal follows the thread that spawned bubblewrap). The pool grows to the largest number
 /// of steps run at once and never shrinks.
-final class SandboxSlots: @unchecked Sendable {
+final class SandboxSlots: Sendable {
     static let shared = SandboxSlots()
 
     typealias Job = @Sendable (ControlGroup?) -> Void
 
-    private let lock = NSLock()
-    private var idle: [Slot] = []
-    private var count = 0
+    /// Slots waiting for a job, and how many slots there are.
+    private let slots = Locked<(idle: [Slot], count: Int)>(([], 0))
 
     /// Runs `job` on an idle slot's thread (a new slot when all are busy).
     func submit(_ job: @escaping Job) {
-        let slot: Slot = lock.withLock {
-            if let slot = idle.popLast() { return slot }
-            count += 1
-            return Slot(index: count, pool: self)
+        let slot: Slot = slots.withLock { slots in
+            if let slot = slots.idle.popLast() { return slot }
+            slots.count += 1
+            return Slot(index: slots.count, pool: self)
         }
         slot.start(job)
     }
 
     fileprivate func finished(_ slot: Slot) {
-        lock.withLock { idle.append(slot) }
+        slots.withLock { $0.idle.append(slot) }
     }
 }
 

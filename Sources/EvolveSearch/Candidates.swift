@@ -1,5 +1,6 @@
 import EvolveArchive
 import EvolveEvaluation
+import EvolveSupport
 import EvolveTasks
 import Foundation
 
@@ -71,19 +72,13 @@ public enum Candidates {
     static let lineCounts = LineCountCache()
 }
 
-final class LineCountCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts: [String: Int] = [:]
+final class LineCountCache: Sendable {
+    private let counts = Locked<[String: Int]>([:])
 
     func count(_ tree: String, archive: Archive) throws -> Int {
-        lock.lock()
-        let known = counts[tree]
-        lock.unlock()
-        if let known { return known }
+        if let known = counts.withLock({ $0[tree] }) { return known }
         let n = try archive.lineCount(tree: tree)
-        lock.lock()
-        counts[tree] = n
-        lock.unlock()
+        counts.withLock { $0[tree] = n }
         return n
     }
 }

@@ -39,14 +39,13 @@ public enum ObjectiveCandidates {
     }
 
     /// Derived values by candidate, kept for one search.
-    public final class Cache: @unchecked Sendable {
-        private let lock = NSLock()
-        private var values: [VariantID: Derived] = [:]
+    public final class Cache: Sendable {
+        private let values = Locked<[VariantID: Derived]>([:])
 
         public init() {}
 
-        func value(_ id: VariantID) -> Derived? { lock.withLock { values[id] } }
-        func store(_ id: VariantID, _ derived: Derived) { lock.withLock { values[id] = derived } }
+        func value(_ id: VariantID) -> Derived? { values.withLock { $0[id] } }
+        func store(_ id: VariantID, _ derived: Derived) { values.withLock { $0[id] = derived } }
     }
 
     private static func derive(_ candidate: Candidate, archive: Archive, suites: [Suite]) throws -> Derived {

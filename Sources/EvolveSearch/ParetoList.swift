@@ -25,7 +25,7 @@ public enum ParetoList {
         for call in try archive.calls() where call.purpose == "agent" {
             guard let variant = call.variant else { continue }
             spent[variant, default: (0, [])].cost += call.costUSD
-            spent[variant, default: (0, [])].tasks.insert(call.taskKey)
+            spent[variant, default: (0, [])].tasks.insert(call.taskKey ?? "")
         }
         let entries = try archive.allVariants().compactMap { v -> Entry? in
             guard v.status == .valid, let score = v.score else { return nil }

@@ -21,12 +21,14 @@ public protocol SearchObserver: Sendable {
 
 /// Prints the search for a person: on a terminal, a live line per child being made or evaluated, redrawn
 /// in place, and one summary line per generation; elsewhere (a log file, CI), plain lines only.
-public final class TerminalProgress: SearchObserver, @unchecked Sendable {
-    private let lock = NSLock()
+public final class TerminalProgress: SearchObserver, Sendable {
+    /// The live text by slot, and how many live lines are on the screen now.
+    private typealias Screen = (lines: [Int: String], drawn: Int)
+
     private let live: Bool
     private let color: Bool
-    private var lines: [Int: String] = [:]  // slot → live text
-    private var drawn = 0
+    /// Held while an event is drawn, so that lines from several threads never interleave.
+    private let screen = Locked<Screen>(([:], 0))
     private let write: @Sendable (String) -> Void
 
     public init(live: Bool = Terminal.stderrIsTTY, write: @escaping @Sendable (String) -> Void = { text in
@@ -38,30 +40,35 @@ public final class TerminalProgress: SearchObserver, @unchecked Sendable {
     }
 
     public func event(_ event: SearchEvent) {
-        lock.lock()
-        defer { lock.unlock() }
+        screen.withLock { draw(event, on: &$0) }
+    }
+
+    private func draw(_ event: SearchEvent, on screen: inout Screen) {
         switch event {
         case .runStarted(let run, let resumed, let generations):
-            print((resumed ? "Resuming run \(run)" : "Run \(run)") + ": \(generations) generations")
+            print((resumed ? "Resuming run \(run)" : "Run \(run)") + ": \(generations) generations", on: &screen)
         case .seedEvaluated(let v):
-            lines.removeValue(forKey: 0)
-            print("  seed \(v.id) scored \(format(v.score))")
+            screen.lines.removeValue(forKey: 0)
+            print("  seed \(v.id) scored \(format(v.score))", on: &screen)
         case .childStarted(let g, let slot, let op, let parents):
             update(slot, "gen \(g) · child \(slot + 1): \(op) from \(parents.map(\.description).joined(separator: " + "))…",
-                   plain: false)
+                   plain: false, on: &screen)
         case .childRecorded(let g, let slot, let v):
             if v.status == .invalid {
-                update(slot, "gen \(g) · \(v.id): invalid (\(DisplayText.escaped(v.reason ?? "?")))", plain: true)
+                update(
+                    slot, "gen \(g) · \(v.id): invalid (\(DisplayText.escaped(v.reason ?? "?")))", plain: true,
+                    on: &screen)
             } else {
-                update(slot, "gen \(g) · \(v.id): \(DisplayText.escaped(String(v.summary.prefix(60)))) — evaluating", plain: true)
+                update(slot, "gen \(g) · \(v.id): \(DisplayText.escaped(String(v.summary.prefix(60)))) — evaluating", plain: true,
+                       on: &screen)
             }
         case .childEvaluating(let g, let slot, let id, let done, let total):
-            update(slot, "gen \(g) · \(id): evaluating \(done)/\(total) tasks", plain: false)
+            update(slot, "gen \(g) · \(id): evaluating \(done)/\(total) tasks", plain: false, on: &screen)
         case .childScored(let g, let slot, let v):
-            update(slot, "gen \(g) · \(v.id): score \(format(v.score))", plain: true)
+            update(slot, "gen \(g) · \(v.id): score \(format(v.score))", plain: true, on: &screen)
         case .generationDone(let s):
-            clearLive()
-            lines.removeAll()
+            clearLive(&screen)
+            screen.lines.removeAll()
             var line = "gen \(pad(String(s.generation), String(s.generations).count))/\(s.generations)  "
             line += "children \(s.valid) valid / \(s.invalid) invalid  "
             line += "best \(format(s.best?.score))" + (s.best.map { " (\($0.id))" } ?? "") + "  "
@@ -69,54 +76,52 @@ public final class TerminalProgress: SearchObserver, @unchecked Sendable {
             line += String(format: "cost $%.4f  ", s.cost)
             if s.tokens > 0 { line += "tokens \(s.tokens)  " }
             line += "evals \(s.evaluations)  " + String(format: "%.0fs", s.seconds)
-            print(style(line, "1"))
+            print(style(line, "1"), on: &screen)
         case .stopped(let outcome):
-            clearLive()
-            lines.removeAll()
+            clearLive(&screen)
+            screen.lines.removeAll()
             _ = outcome
         }
     }
 
     // MARK: - Drawing
 
-    private func update(_ slot: Int, _ text: String, plain: Bool) {
-        lines[slot] = text
+    private func update(_ slot: Int, _ text: String, plain: Bool, on screen: inout Screen) {
+        screen.lines[slot] = text
         if live {
-            redraw()
+            redraw(&screen)
         } else if plain {
             write("  " + text + "\n")
         }
     }
 
     /// A plain line above the live block (which is redrawn below it).
-    private func print(_ text: String) {
-        clearLive()
+    private func print(_ text: String, on screen: inout Screen) {
+        clearLive(&screen)
         write(text + "\n")
-        if live && !lines.isEmpty { redraw() }
+        if live && !screen.lines.isEmpty { redraw(&screen) }
     }
 
     /// A note from outside the search (e.g. "Stopping…"), printed without breaking the live lines.
     public func note(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        print(text)
+        screen.withLock { print(text, on: &$0) }
     }
 
-    private func redraw() {
+    private func redraw(_ screen: inout Screen) {
         var out = ""
-        if drawn > 0 { out += "\u{1B}[\(drawn)A" }
-        let ordered = lines.sorted { $0.key < $1.key }.map(\.value)
+        if screen.drawn > 0 { out += "\u{1B}[\(screen.drawn)A" }
+        let ordered = screen.lines.sorted { $0.key < $1.key }.map(\.value)
         for text in ordered { out += "\r\u{1B}[2K  " + style(String(text.prefix(110)), "2") + "\n" }
-        drawn = ordered.count
+        screen.drawn = ordered.count
         write(out)
     }
 
-    private func clearLive() {
-        guard live, drawn > 0 else { return }
-        var out = "\u{1B}[\(drawn)A"
-        for _ in 0..<drawn { out += "\r\u{1B}[2K\n" }
-        out += "\u{1B}[\(drawn)A"
-        drawn = 0
+    private func clearLive(_ screen: inout Screen) {
+        guard live, screen.drawn > 0 else { return }
+        var out = "\u{1B}[\(screen.drawn)A"
+        for _ in 0..<screen.drawn { out += "\r\u{1B}[2K\n" }
+        out += "\u{1B}[\(screen.drawn)A"
+        screen.drawn = 0
         write(out)
     }
 

@@ -96,7 +96,7 @@ public final class SearchService: Sendable {
         try archive.updateRun(runID, state: state)
         try archive.logEvent(run: runID, kind: state.rawValue, message: "\(ending)")
         let outcome = SearchOutcome(
-            run: runID, ending: ending, best: try bestVariants(limit: 5), cost: try archive.runCost(runID),
+            run: runID, ending: ending, best: try archive.bestVariants(limit: 5), cost: try archive.runCost(runID),
             evaluations: try archive.evaluationCount(run: runID), seconds: Date().timeIntervalSince(started))
         observer.event(.stopped(outcome))
         return outcome
@@ -180,7 +180,7 @@ public final class SearchService: Sendable {
         }
         let children = try archive.children(run: runID, generation: generation).values.sorted { $0.id < $1.id }
         let valid = children.filter { $0.status == .valid }
-        let best = try bestVariants(limit: 1).first
+        let best = try archive.bestVariants(limit: 1).first
         return GenerationSummary(
             generation: generation, generations: settings.generations, valid: valid.count,
             invalid: children.count - valid.count,
@@ -284,7 +284,7 @@ public final class SearchService: Sendable {
     private func evaluate(_ v: Variant, generation: Int, slot: Int, runID: String) async throws -> Variant {
         var passed = 0.0
         var total = 0
-        let counter = ProgressCounter()
+        let counter = Locked(0)
         for suite in suites {
             let report = try await evaluation.evaluate(
                 EvaluationRequest(variant: v, suite: suite, run: runID)
@@ -315,11 +315,6 @@ public final class SearchService: Sendable {
             if done >= max { return "the limit of \(max) evaluations is reached (\(done))" }
         }
         return nil
-    }
-
-    /// The best valid variants of the archive, best first (ties to the older).
-    public func bestVariants(limit: Int) throws -> [Variant] {
-        try archive.variants(order: .score, scoredOnly: true, limit: limit)
     }
 
     private func progressNote(generation: Int, pid: Int32) -> String {
@@ -391,16 +386,3 @@ public struct GenerationSummary: Sendable {
     public var evaluations: Int
     public var seconds: Double
 }
-
-/// A thread-safe counter for progress callbacks.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
-}
-

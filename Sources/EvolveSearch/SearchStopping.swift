@@ -12,7 +12,7 @@ extension SearchService {
         let patience = limits.patience ?? settings.patience
         guard target != nil || patience != nil else { return nil }
         let variants = try archive.allVariants().filter { $0.status == .valid && $0.score != nil }
-        if let target, let best = variants.max(by: { ($0.score!, $1.id) < ($1.score!, $0.id) }), best.score! >= target {
+        if let target, let best = variants.ranked().first, best.score! >= target {
             return String(format: "the target score %.3g is reached by %@ (%.3f)", target, best.id.description,
                           best.score!)
         }

@@ -89,7 +89,7 @@ public struct ReportServer: Sendable {
     func stateJSON() throws -> String {
         let archive = try openArchive()
         let stamp = try archive.stamp()
-        let best = ReportData.ranked(try archive.allVariants()).first
+        let best = try archive.bestVariants(limit: 1).first
         var json = JSONWriter()
         json.beginObject()
         json.field("variants", stamp.variants)

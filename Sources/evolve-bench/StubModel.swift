@@ -12,31 +12,17 @@ import Foundation
 final class StubModel: @unchecked Sendable {
     private let template: String
     private let delay: Double
-    private let lock = NSLock()
-    private var calls = 0
+    private let calls = Locked(0)
 
     init(template: String, delay: Double) {
         self.template = template
         self.delay = delay
     }
 
-    private func nextCall() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        calls += 1
-        return calls
-    }
-
-    private func callCount() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return calls
-    }
-
     func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
         let path = request.path.split(separator: "?").first.map(String.init) ?? request.path
         if request.method == "GET" && path == "/stats" {
-            return .json(200, object: ["calls": callCount()])
+            return .json(200, object: ["calls": calls.current])
         }
         if request.method == "GET" && path.hasSuffix("/models") {
             return .json(200, object: ["object": "list", "data": [["id": "stub", "object": "model"]]])
@@ -44,7 +30,7 @@ final class StubModel: @unchecked Sendable {
         guard request.method == "POST", path.hasSuffix("/chat/completions") else {
             return .json(404, object: ["error": ["message": "the stub serves POST /v1/chat/completions only"]])
         }
-        let n = nextCall()
+        let n = calls.increment()
         if delay > 0 { try? await Task.sleep(nanoseconds: UInt64(delay * 1e9)) }
         let content = template.replacingOccurrences(of: "{N}", with: String(n))
         let model = (try? JSONSerialization.jsonObject(with: request.body) as? [String: Any])?["model"] as? String

@@ -82,18 +82,10 @@ struct SandboxBenchmark {
     /// Spawns `argv` directly (posix_spawn, output to /dev/null) and waits: the processes to compare with.
     private func bareRun(_ arguments: [String]) throws -> Double {
         let start = monotonicNow()
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var pid: pid_t = 0
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var env: [UnsafeMutablePointer<CChar>?] = [nil]
-        guard posix_spawn(&pid, arguments[0], &actions, nil, &argv, &env) == 0 else {
-            throw EvolveError(.io, "cannot spawn \(arguments[0])")
-        }
+        let pid = try Spawn(
+            executable: arguments[0], arguments: arguments, environment: [],
+            fileActions: [.open(1, path: "/dev/null", flags: O_WRONLY), .open(2, path: "/dev/null", flags: O_WRONLY)]
+        ).start()
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         guard status == 0 else { throw EvolveError(.io, "\(arguments[0]) failed with status \(status)") }

@@ -116,7 +116,7 @@ struct BrowserTests {
         let file = scratch.path + "/report.html"
         let data = try ReportService().write(archivePath: path, to: file)
         try await Chromium.screenshot("file://\(file)", to: docs + "/report.png", size: "1400,2400", budgetMS: 1000)
-        let pick = ReportData.ranked(data.variants).dropFirst(2).first?.id ?? VariantID(1)
+        let pick = data.variants.ranked().dropFirst(2).first?.id ?? VariantID(1)
         try await withServer(archive: path) { port in
             try await Chromium.screenshot(
                 "http://127.0.0.1:\(port)/?select=\(pick)", to: docs + "/serve.png",

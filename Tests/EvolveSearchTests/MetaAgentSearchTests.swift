@@ -14,7 +14,7 @@ struct ScriptedMetaAgent: LLMProvider {
     let model = "stub-meta"
     let kind = ProviderConfig.Kind.openai
     let label = "scripted stub"
-    let counter = ProgressCounter()
+    let counter = Locked(0)
 
     func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let n = counter.increment()

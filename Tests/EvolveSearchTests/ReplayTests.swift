@@ -16,7 +16,7 @@ final class CountingModel: LLMProvider, @unchecked Sendable {
     let model = "stub-agent-model"
     let kind = ProviderConfig.Kind.openai
     let label = "counting stub"
-    let calls = ProgressCounter()
+    let calls = Locked(0)
     let answer: String
     init(answer: String) { self.answer = answer }
 
