@@ -1,5 +1,6 @@
 import EvolveArchive
 import EvolveLLM
+import EvolveTasks
 import Foundation
 
 /// Records every model call of a run in the archive's `llm_calls` (the gateway's agent calls and the
@@ -16,11 +17,12 @@ public struct ArchiveCallRecorder: CallRecorder {
     }
 
     public func record(_ call: RecordedCall) async {
-        let first = call.taskKey.split(separator: "/").first.map(String.init) ?? ""
-        let variant = VariantID(parsing: first)
+        // An agent's call at work on a task (`v12/suite/task`) belongs to that variant; the meta-agent's (and a
+        // self-improving parent's) calls are attached to the child once it is recorded.
+        let agent = TaskKey(call.taskKey).agent
         let row = LLMCallRow(
-            run: run, variant: first.hasPrefix("v") ? variant : nil, taskKey: call.taskKey,
-            purpose: first.hasPrefix("v") ? "agent" : "meta", model: call.model, requestHash: call.requestHash,
+            run: run, variant: agent.flatMap { VariantID(parsing: $0) }, taskKey: call.taskKey,
+            purpose: agent == nil ? "meta" : "agent", model: call.model, requestHash: call.requestHash,
             tokensIn: call.inputTokens, tokensOut: call.outputTokens, latencySeconds: call.latency,
             costUSD: call.costUSD, transcriptBlob: "", createdAt: call.startedAt.timeIntervalSince1970)
         // A failure to record is reported, never silently dropped, but it must not break the agent's call.
