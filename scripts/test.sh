@@ -9,6 +9,9 @@ scripts/setup.sh --deps-only
 echo "== imports: Package.swift declares what each module imports; modules depend one way (docs/architecture.md)" >&2
 scripts/check-imports.py
 
+echo "== swift format lint (the committed .swift-format; fix with: swift format format -i -r Sources Tests Package.swift)" >&2
+swift format lint --strict --parallel -r Sources Tests Package.swift
+
 echo "== swift build" >&2
 set +e +o pipefail
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Write|Emitting|Linking|Applying|Merging|Wrapping|Planning)'

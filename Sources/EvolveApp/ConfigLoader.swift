@@ -20,8 +20,10 @@ public enum ConfigLoader {
 
     /// Parses and validates YAML text; `path` is used in messages. `${VAR}` and `${VAR:-default}` are
     /// replaced by the environment's values first (an unset `${VAR}` without a default is an error).
-    public static func parse(_ text: String, path: String,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RunConfig {
+    public static func parse(
+        _ text: String, path: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> RunConfig {
         let text = try expandVariables(text, path: path, environment: environment)
         let root: Node
         do {
@@ -69,17 +71,19 @@ public enum ConfigLoader {
                 throw EvolveError(.config, "\(path): a '${' is never closed with '}'")
             }
             let body = rest[start.upperBound..<end]
-            let (name, fallback): (Substring, Substring?) = body.range(of: ":-").map {
-                (body[..<$0.lowerBound], body[$0.upperBound...])
-            } ?? (body, nil)
+            let (name, fallback): (Substring, Substring?) =
+                body.range(of: ":-").map {
+                    (body[..<$0.lowerBound], body[$0.upperBound...])
+                } ?? (body, nil)
             if let value = environment[String(name)], !value.isEmpty {
                 out += value
             } else if let fallback {
                 out += fallback
             } else {
                 let line = text[..<start.lowerBound].filter { $0 == "\n" }.count + 1
-                throw EvolveError(.config, "\(path):\(line): the environment variable \(name) is not set",
-                                  hint: "set it, or give a default: ${\(name):-value}")
+                throw EvolveError(
+                    .config, "\(path):\(line): the environment variable \(name) is not set",
+                    hint: "set it, or give a default: ${\(name):-value}")
             }
             rest = rest[rest.index(after: end)...]
         }
@@ -104,8 +108,9 @@ public enum ConfigLoader {
         }
         try check(root, RunConfig.CodingKeys.allCases.map(\.rawValue), "")
         try check(root.mapping?["selector"], SelectorConfig.CodingKeys.allCases.map(\.rawValue), " in selector")
-        try check(root.mapping?["selector"]?.mapping?["islands"], IslandConfig.CodingKeys.allCases.map(\.rawValue),
-                  " in selector.islands")
+        try check(
+            root.mapping?["selector"]?.mapping?["islands"], IslandConfig.CodingKeys.allCases.map(\.rawValue),
+            " in selector.islands")
         for feature in root.mapping?["selector"]?.mapping?["features"]?.sequence ?? [] {
             try check(feature, FeatureConfig.CodingKeys.allCases.map(\.rawValue), " in selector.features")
         }
@@ -122,7 +127,8 @@ public enum ConfigLoader {
 
     /// Edit distance, for "did you mean".
     static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         var row = Array(0...b.count)
         for i in 1...max(a.count, 1) where !a.isEmpty {
             var previous = row[0]
@@ -147,8 +153,10 @@ public enum ConfigLoader {
         case .valueNotFound(let type, let context):
             (codingPath, what) = (context.codingPath, "must be \(typeName(type)), not empty")
         case .keyNotFound(let key, let context):
-            (codingPath, what) = (context.codingPath + [key],
-                                  context.debugDescription.contains("needs") ? context.debugDescription : "is missing")
+            (codingPath, what) = (
+                context.codingPath + [key],
+                context.debugDescription.contains("needs") ? context.debugDescription : "is missing"
+            )
         case .dataCorrupted(let context):
             (codingPath, what) = (context.codingPath, context.debugDescription)
         @unknown default:

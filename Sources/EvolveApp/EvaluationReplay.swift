@@ -45,10 +45,13 @@ public enum EvaluationReplay {
         } catch let error as EvolveError {
             manifest = .failure(error)
         }
-        let agent = TaskEvaluator.Agent(sourceDirectory: source, manifest: manifest, tree: variant.tree,
-                                        label: variant.id.description)
+        let agent = TaskEvaluator.Agent(
+            sourceDirectory: source, manifest: manifest, tree: variant.tree,
+            label: variant.id.description)
         let recorded = Dictionary(
-            try archive.outcomes(tree: variant.tree, suite: suite.name).filter { $0.attempt == 0 }.map { ($0.task, $0.status) },
+            try archive.outcomes(tree: variant.tree, suite: suite.name).filter { $0.attempt == 0 }.map {
+                ($0.task, $0.status)
+            },
             uniquingKeysWith: { a, _ in a })
         // Tasks to replay: those asked for, else those whose agent made recorded calls.
         let withCalls = Set(calls.compactMap { $0.taskKey.flatMap { TaskKey($0).taskID } })

@@ -32,7 +32,8 @@ extension ExecutorConfig: Codable {
             let settings = try SlurmSettings(from: decoder)
             guard settings.sharedDir.hasPrefix("/") else {
                 throw EvolveError(
-                    .config, "'executor' shared_dir must be an absolute path that every node sees (got \(settings.sharedDir))")
+                    .config,
+                    "'executor' shared_dir must be an absolute path that every node sees (got \(settings.sharedDir))")
             }
             guard settings.maxJobs >= 1 else { throw EvolveError(.config, "'executor' max_jobs must be at least 1") }
             self = .slurm(settings)

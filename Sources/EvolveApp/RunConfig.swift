@@ -67,7 +67,10 @@ public struct RunConfig: Codable, Sendable, Equatable {
         workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? 2
         randomSeed = try c.decodeIfPresent(UInt64.self, forKey: .randomSeed) ?? 0
         selector = try c.decodeIfPresent(SelectorConfig.self, forKey: .selector) ?? SelectorConfig()
-        operators = try c.decodeIfPresent([OperatorConfig].self, forKey: .operators) ?? [OperatorConfig(name: OperatorKind.llm.rawValue)]
+        operators =
+            try c.decodeIfPresent([OperatorConfig].self, forKey: .operators) ?? [
+                OperatorConfig(name: OperatorKind.llm.rawValue)
+            ]
         metaAgent = try c.decodeIfPresent(ProviderConfig.self, forKey: .metaAgent)
         agentModel = try c.decodeIfPresent(ProviderConfig.self, forKey: .agentModel)
         budget = try c.decodeIfPresent(BudgetConfig.self, forKey: .budget) ?? BudgetConfig()
@@ -92,14 +95,19 @@ public struct RunConfig: Codable, Sendable, Equatable {
             throw bad("operators", "weight of \(op.name) must be a positive number")
         }
         if !SelectorConfig.names.contains(selector.name) {
-            throw bad("selector", "name '\(selector.name)' is unknown: use \(SelectorConfig.names.joined(separator: ", "))")
+            throw bad(
+                "selector", "name '\(selector.name)' is unknown: use \(SelectorConfig.names.joined(separator: ", "))")
         }
         try selector.validate()
-        if let t = targetScore, !(t > 0 && t <= 1) { throw bad("target_score", "must be a score above 0 and at most 1") }
+        if let t = targetScore, !(t > 0 && t <= 1) {
+            throw bad("target_score", "must be a score above 0 and at most 1")
+        }
         if let p = patience, p < 1 { throw bad("patience", "must be at least 1 generation") }
         if !OperatorConfig.names.isSuperset(of: operators.map(\.name)) {
             let unknown = operators.map(\.name).filter { !OperatorConfig.names.contains($0) }
-            throw bad("operators", "name '\(unknown[0])' is unknown: use \(OperatorConfig.names.sorted().joined(separator: ", "))")
+            throw bad(
+                "operators",
+                "name '\(unknown[0])' is unknown: use \(OperatorConfig.names.sorted().joined(separator: ", "))")
         }
         if operators.contains(where: { $0.kind == .llm }) && metaAgent == nil {
             throw bad("meta_agent", "is needed by the llm operator (e.g. meta_agent: {provider: local})")
@@ -123,8 +131,10 @@ public struct OperatorConfig: Codable, Sendable, Equatable {
     /// `scripted`: the JSON file of edits to replay.
     public var file: String?
 
-    public init(name: String, weight: Double = 1, format: String? = nil, reflexion: Int? = nil,
-                maxSourceBytes: Int? = nil, file: String? = nil) {
+    public init(
+        name: String, weight: Double = 1, format: String? = nil, reflexion: Int? = nil,
+        maxSourceBytes: Int? = nil, file: String? = nil
+    ) {
         self.name = name
         self.weight = weight
         self.format = format

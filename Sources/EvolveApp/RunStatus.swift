@@ -25,7 +25,8 @@ public struct RunStatus: Sendable {
         var pid: Int32?
 
         init(_ text: String?) {
-            self = (try? JSONDecoder().decode(Self.self, from: Data((text ?? "{}").utf8)))
+            self =
+                (try? JSONDecoder().decode(Self.self, from: Data((text ?? "{}").utf8)))
                 ?? ProgressNote(generation: nil, generations: nil, pid: nil)
         }
 
@@ -39,7 +40,8 @@ public struct RunStatus: Sendable {
     /// The status of the archive's last run; `notFound` when no search has run on it.
     public static func read(_ archive: Archive) throws -> RunStatus {
         guard let run = try archive.lastRun() else {
-            throw EvolveError(.notFound, "no search has run on \(archive.path) yet", hint: "start one with `evolve search`")
+            throw EvolveError(
+                .notFound, "no search has run on \(archive.path) yet", hint: "start one with `evolve search`")
         }
         let progress = ProgressNote(run.progress)
         let alive = run.state == .running ? progress.pid.map(processExists) ?? false : false

@@ -34,7 +34,8 @@ public final class SearchEnvironment: @unchecked Sendable {
         var stops: [@Sendable () -> Void] = []
         do {
             let usesLLM = config.operators.contains { $0.kind == .llm }
-            let needsLocal = (usesLLM && metaProvider == nil && config.metaAgent?.provider == .local)
+            let needsLocal =
+                (usesLLM && metaProvider == nil && config.metaAgent?.provider == .local)
                 || config.agentModel?.provider == .local
             let transport = CurlTransport()
             var localServer: LocalModelServer?
@@ -78,11 +79,13 @@ public final class SearchEnvironment: @unchecked Sendable {
                     guard let meta = config.metaAgent else {
                         throw EvolveError(.config, "the llm operator needs meta_agent: in the config")
                     }
-                    let provider = try metaProvider
+                    let provider =
+                        try metaProvider
                         ?? ProviderFactory.make(meta, transport: transport, localServer: localServer)
                     guard let format = EditFormat(configName: op.format ?? "whole-file") else {
-                        throw EvolveError(.config, "the edit format '\(op.format ?? "")' is unknown",
-                                          hint: "use whole-file, search-replace or unified-diff")
+                        throw EvolveError(
+                            .config, "the edit format '\(op.format ?? "")' is unknown",
+                            hint: "use whole-file, search-replace or unified-diff")
                     }
                     operators[op.name] = LLMOperator(
                         provider: provider, format: format, model: meta.model, temperature: meta.temperature,
@@ -121,8 +124,9 @@ public final class SearchEnvironment: @unchecked Sendable {
             if resumed {
                 let found = try await executor.recover()
                 if !found.cancelled.isEmpty || !found.finished.isEmpty {
-                    note("Slurm: cancelled \(found.cancelled.count) job(s) of run \(run) still queued or running; "
-                        + "\(found.finished.count) finished job(s) keep their results")
+                    note(
+                        "Slurm: cancelled \(found.cancelled.count) job(s) of run \(run) still queued or running; "
+                            + "\(found.finished.count) finished job(s) keep their results")
                 }
             }
             note("Steps run as Slurm jobs (shared folder \(settings.sharedDir), at most \(settings.maxJobs) at once)")

@@ -28,9 +28,11 @@ public struct SearchRequest: Sendable {
     /// are checked against the saved run instead of being ignored.
     var typesRunSettings: Bool { configPath != nil || children != nil || randomSeed != nil || selector != nil }
 
-    public init(configPath: String? = nil, archivePath: String? = nil, generations: Int? = nil, children: Int? = nil,
-                workers: Int? = nil, randomSeed: UInt64? = nil, selector: String? = nil, resume: Bool = false,
-                limits: SearchLimits = SearchLimits()) {
+    public init(
+        configPath: String? = nil, archivePath: String? = nil, generations: Int? = nil, children: Int? = nil,
+        workers: Int? = nil, randomSeed: UInt64? = nil, selector: String? = nil, resume: Bool = false,
+        limits: SearchLimits = SearchLimits()
+    ) {
         self.configPath = configPath
         self.archivePath = archivePath
         self.generations = generations
@@ -42,10 +44,13 @@ public struct SearchRequest: Sendable {
         self.limits = limits
     }
 
-    public init(configPath: String?, archivePath: String?, baseDirectory: String?, generations: Int? = nil,
-                resume: Bool = false, limits: SearchLimits = SearchLimits()) {
-        self.init(configPath: configPath, archivePath: archivePath, generations: generations, resume: resume,
-                  limits: limits)
+    public init(
+        configPath: String?, archivePath: String?, baseDirectory: String?, generations: Int? = nil,
+        resume: Bool = false, limits: SearchLimits = SearchLimits()
+    ) {
+        self.init(
+            configPath: configPath, archivePath: archivePath, generations: generations, resume: resume,
+            limits: limits)
         self.baseDirectory = baseDirectory
     }
 }
@@ -78,16 +83,21 @@ public enum SearchSetup {
             let path = request.archivePath ?? typed?.archive ?? "archive"
             archive = try Archive.open(at: path, repair: true)
             guard let last = try archive.lastRun() else {
-                throw EvolveError(.notFound, "there is no run to resume in \(archive.path)",
-                                  hint: "start one with `evolve search`")
+                throw EvolveError(
+                    .notFound, "there is no run to resume in \(archive.path)",
+                    hint: "start one with `evolve search`")
             }
             if last.state == .finished && request.generations == nil {
-                throw EvolveError(.invalidInput, "run \(last.id) finished; there is nothing to resume",
-                                  hint: "ask for more with `evolve search --resume --generations N`")
+                throw EvolveError(
+                    .invalidInput, "run \(last.id) finished; there is nothing to resume",
+                    hint: "ask for more with `evolve search --resume --generations N`")
             }
-            if last.state == .running, let pid = RunStatus.pid(inProgress: last.progress), pid != getpid(), RunStatus.processExists(pid) {
-                throw EvolveError(.invalidInput, "run \(last.id) is still running (pid \(pid))",
-                                  hint: "stop it first (Ctrl-C in its terminal, or kill \(pid))")
+            if last.state == .running, let pid = RunStatus.pid(inProgress: last.progress), pid != getpid(),
+                RunStatus.processExists(pid)
+            {
+                throw EvolveError(
+                    .invalidInput, "run \(last.id) is still running (pid \(pid))",
+                    hint: "stop it first (Ctrl-C in its terminal, or kill \(pid))")
             }
             do {
                 config = try JSONDecoder().decode(RunConfig.self, from: Data(last.config.utf8))
@@ -132,10 +142,12 @@ public enum SearchSetup {
         var limits = request.limits
         limits.budgetUSD = limits.budgetUSD ?? config.budget.usd
         limits.maxEvaluations = limits.maxEvaluations ?? config.budget.evaluations
-        let service = try SearchService(archive: archive, settings: config.searchSettings, suites: suites, evaluation: evaluation,
-                                        operators: operators, observer: observer, limits: limits)
-        return PreparedSearch(service: service, runID: runID, resumed: request.resume, config: config,
-                              createdArchive: created, environment: environment)
+        let service = try SearchService(
+            archive: archive, settings: config.searchSettings, suites: suites, evaluation: evaluation,
+            operators: operators, observer: observer, limits: limits)
+        return PreparedSearch(
+            service: service, runID: runID, resumed: request.resume, config: config,
+            createdArchive: created, environment: environment)
     }
 
     /// The config file (or the default) with the request's flags applied, validated.

@@ -22,9 +22,11 @@ public struct LLMCallRow: Sendable, Equatable {
     public var transcriptBlob: String
     public var createdAt: Double
 
-    public init(id: Int? = nil, run: String?, variant: VariantID?, taskKey: String?, purpose: String, model: String,
-                requestHash: String, tokensIn: Int, tokensOut: Int, latencySeconds: Double, costUSD: Double,
-                transcriptBlob: String, createdAt: Double) {
+    public init(
+        id: Int? = nil, run: String?, variant: VariantID?, taskKey: String?, purpose: String, model: String,
+        requestHash: String, tokensIn: Int, tokensOut: Int, latencySeconds: Double, costUSD: Double,
+        transcriptBlob: String, createdAt: Double
+    ) {
         self.id = id
         self.run = run
         self.variant = variant
@@ -98,7 +100,9 @@ extension Archive {
     public func callTranscripts(variant: VariantID? = nil) throws -> [String] {
         let blobs: [String] = try locked {
             if let variant {
-                return try db.rows("SELECT transcript_blob FROM llm_calls WHERE variant = ? ORDER BY id", [variant.number]) {
+                return try db.rows(
+                    "SELECT transcript_blob FROM llm_calls WHERE variant = ? ORDER BY id", [variant.number]
+                ) {
                     $0.string(0)
                 }
             }

@@ -28,8 +28,9 @@ extension Archive {
             }
             let variants = try allVariants()
             report.variants = variants.count
-            let refs = Dictionary(try git.references(matching: "refs/variants/*").map { ($0.name, $0.target.hex) },
-                                  uniquingKeysWith: { a, _ in a })
+            let refs = Dictionary(
+                try git.references(matching: "refs/variants/*").map { ($0.name, $0.target.hex) },
+                uniquingKeysWith: { a, _ in a })
             for v in variants {
                 guard let commit = GitOID(hex: v.commit), git.contains(commit) else {
                     report.problems.append("\(v.id): its commit \(v.commit.prefix(12)) is not in repo.git")
@@ -43,7 +44,8 @@ extension Archive {
                         report.repaired.append("restored \(v.id.refName)")
                     }
                 case let target? where target != v.commit:
-                    report.problems.append("\(v.id): \(v.id.refName) points at \(target.prefix(12)), not \(v.commit.prefix(12))")
+                    report.problems.append(
+                        "\(v.id): \(v.id.refName) points at \(target.prefix(12)), not \(v.commit.prefix(12))")
                     if repair {
                         try git.setReference(v.id.refName, to: commit, force: true, log: "evolve doctor")
                         report.repaired.append("moved \(v.id.refName) back to \(v.commit.prefix(12))")
@@ -85,8 +87,9 @@ extension Archive {
                 String(message.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""),
                 trailers["Model"], time, Int(trailers["Slot"] ?? ""))
             for (position, parent) in parents.enumerated() {
-                try db.run("INSERT INTO variant_parents (child, parent, position) VALUES (?, ?, ?)", id.number,
-                           parent.number, position)
+                try db.run(
+                    "INSERT INTO variant_parents (child, parent, position) VALUES (?, ?, ?)", id.number,
+                    parent.number, position)
             }
         }
     }

@@ -13,9 +13,10 @@ extension Archive {
     /// One page of variants, sorted and cut in SQL: only the rows asked for are read (with their parents).
     /// With `limit` nil, every variant from `offset` on. `validOnly` leaves out invalid children;
     /// `scoredOnly` leaves out every variant without a score (for "the best variants").
-    public func variants(order: VariantOrder, validOnly: Bool = false, scoredOnly: Bool = false, limit: Int? = nil,
-                         offset: Int = 0) throws -> [Variant]
-    {
+    public func variants(
+        order: VariantOrder, validOnly: Bool = false, scoredOnly: Bool = false, limit: Int? = nil,
+        offset: Int = 0
+    ) throws -> [Variant] {
         var conditions: [String] = []
         if validOnly { conditions.append("status != '\(VariantStatus.invalid.rawValue)'") }
         if scoredOnly { conditions.append("status = '\(VariantStatus.valid.rawValue)' AND score IS NOT NULL") }
@@ -32,7 +33,8 @@ extension Archive {
                     Self.variant(from:))
                 guard !variants.isEmpty else { return variants }
                 var parents: [Int: [VariantID]] = [:]
-                let low = variants.map(\.id.number).min()!, high = variants.map(\.id.number).max()!
+                let low = variants.map(\.id.number).min()!
+                let high = variants.map(\.id.number).max()!
                 try db.query(
                     "SELECT child, parent FROM variant_parents WHERE child BETWEEN ? AND ? ORDER BY child, position",
                     [low, high]
@@ -40,8 +42,9 @@ extension Archive {
                 for i in variants.indices { variants[i].parents = parents[variants[i].id.number] ?? [] }
                 return variants
             }
-            return try db.rows("SELECT \(Self.variantColumns) FROM variants \(filter) \(sort) \(page)", arguments,
-                               Self.variant(from:))
+            return try db.rows(
+                "SELECT \(Self.variantColumns) FROM variants \(filter) \(sort) \(page)", arguments,
+                Self.variant(from:))
         }
     }
 }

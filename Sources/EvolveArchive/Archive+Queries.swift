@@ -11,9 +11,10 @@ extension Archive {
         """
 
     static func variant(from row: SQLiteRow) -> Variant {
-        let parents = row.optionalString(15).map {
-            $0.split(separator: " ").compactMap { Int($0) }.map(VariantID.init)
-        } ?? []
+        let parents =
+            row.optionalString(15).map {
+                $0.split(separator: " ").compactMap { Int($0) }.map(VariantID.init)
+            } ?? []
         return Variant(
             id: VariantID(row.int(0)), commit: row.string(1), tree: row.string(2), parents: parents,
             generation: row.int(3), operator: row.string(4), run: row.optionalString(5),
@@ -26,11 +27,14 @@ extension Archive {
     /// The variant with this id.
     public func variant(_ id: VariantID) throws -> Variant {
         try locked {
-            guard let found = try db.first("SELECT \(Self.variantColumns) FROM variants WHERE num = ?", [id.number],
-                                           Self.variant(from:))
+            guard
+                let found = try db.first(
+                    "SELECT \(Self.variantColumns) FROM variants WHERE num = ?", [id.number],
+                    Self.variant(from:))
             else {
-                throw EvolveError(.notFound, "there is no variant \(id) in \(path)",
-                                  hint: "`evolve list` shows the variants there are")
+                throw EvolveError(
+                    .notFound, "there is no variant \(id) in \(path)",
+                    hint: "`evolve list` shows the variants there are")
             }
             return found
         }
@@ -44,8 +48,9 @@ extension Archive {
         return try locked {
             var matches: [Variant] = []
             if let id = VariantID(parsing: text),
-                let byID = try db.first("SELECT \(Self.variantColumns) FROM variants WHERE num = ?", [id.number],
-                                        Self.variant(from:))
+                let byID = try db.first(
+                    "SELECT \(Self.variantColumns) FROM variants WHERE num = ?", [id.number],
+                    Self.variant(from:))
             {
                 matches.append(byID)
             }
@@ -67,8 +72,9 @@ extension Archive {
                 throw EvolveError(.notFound, "no variant matches the \(what) '\(text)'", hint: hint)
             default:
                 let listed = matches.prefix(5).map { "\($0.id) (\($0.commit.prefix(12)))" }.joined(separator: ", ")
-                throw EvolveError(.ambiguous, "'\(text)' is ambiguous: it matches \(listed)",
-                                  hint: "use the v-id, or a longer commit prefix")
+                throw EvolveError(
+                    .ambiguous, "'\(text)' is ambiguous: it matches \(listed)",
+                    hint: "use the v-id, or a longer commit prefix")
             }
         }
     }
@@ -86,8 +92,9 @@ extension Archive {
             try db.query("SELECT child, parent FROM variant_parents ORDER BY child, position") {
                 parents[$0.int(0), default: []].append(VariantID($0.int(1)))
             }
-            var variants = try db.rows("SELECT \(Self.variantColumnsWithoutParents) FROM variants ORDER BY num", [],
-                                       Self.variant(from:))
+            var variants = try db.rows(
+                "SELECT \(Self.variantColumnsWithoutParents) FROM variants ORDER BY num", [],
+                Self.variant(from:))
             for i in variants.indices { variants[i].parents = parents[variants[i].id.number] ?? [] }
             return variants
         }
@@ -110,16 +117,18 @@ extension Archive {
     /// The variants recorded with this tree (duplicates share a tree).
     public func variants(withTree tree: String) throws -> [Variant] {
         try locked {
-            try db.rows("SELECT \(Self.variantColumns) FROM variants WHERE tree_id = ? ORDER BY num", [tree],
-                        Self.variant(from:))
+            try db.rows(
+                "SELECT \(Self.variantColumns) FROM variants WHERE tree_id = ? ORDER BY num", [tree],
+                Self.variant(from:))
         }
     }
 
     /// Updates a variant's score and status after evaluation.
     public func setScore(_ id: VariantID, score: Double?, status: VariantStatus) throws {
         try locked {
-            let changed = try db.run("UPDATE variants SET score = ?, status = ? WHERE num = ?", score, status.rawValue,
-                                     id.number)
+            let changed = try db.run(
+                "UPDATE variants SET score = ?, status = ? WHERE num = ?", score, status.rawValue,
+                id.number)
             guard changed == 1 else { throw EvolveError(.notFound, "there is no variant \(id) to score") }
         }
     }
@@ -143,7 +152,8 @@ extension Archive {
             }
             guard target.hex == v.commit else {
                 throw EvolveError(
-                    .corrupt, "the ref \(v.id.refName) points at \(target.hex.prefix(12)), the index says "
+                    .corrupt,
+                    "the ref \(v.id.refName) points at \(target.hex.prefix(12)), the index says "
                         + "\(v.commit.prefix(12))",
                     hint: "`evolve doctor` reports every such mismatch")
             }

@@ -41,8 +41,9 @@ extension Archive {
                 let count = try db.first("SELECT count(*) FROM runs") { $0.int(0) } ?? 0
                 let id = "r\(count + 1)"
                 let now = Date().timeIntervalSince1970
-                try db.run("INSERT INTO runs (id, started_at, updated_at, state, config) VALUES (?, ?, ?, 'running', ?)",
-                           id, now, now, config)
+                try db.run(
+                    "INSERT INTO runs (id, started_at, updated_at, state, config) VALUES (?, ?, ?, 'running', ?)",
+                    id, now, now, config)
                 return id
             }
         }
@@ -51,8 +52,9 @@ extension Archive {
     /// Updates a run's state and progress note.
     public func updateRun(_ id: String, state: RunRecord.State, progress: String? = nil) throws {
         try locked {
-            _ = try db.run("UPDATE runs SET state = ?, updated_at = ?, progress = COALESCE(?, progress) WHERE id = ?",
-                           state.rawValue, Date().timeIntervalSince1970, progress, id)
+            _ = try db.run(
+                "UPDATE runs SET state = ?, updated_at = ?, progress = COALESCE(?, progress) WHERE id = ?",
+                state.rawValue, Date().timeIntervalSince1970, progress, id)
         }
     }
 
@@ -62,9 +64,10 @@ extension Archive {
             try db.first(
                 "SELECT id, started_at, updated_at, state, config, progress FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1"
             ) {
-                RunRecord(id: $0.string(0), startedAt: $0.double(1), updatedAt: $0.double(2),
-                          state: RunRecord.State(rawValue: $0.string(3)) ?? .failed, config: $0.string(4),
-                          progress: $0.optionalString(5))
+                RunRecord(
+                    id: $0.string(0), startedAt: $0.double(1), updatedAt: $0.double(2),
+                    state: RunRecord.State(rawValue: $0.string(3)) ?? .failed, config: $0.string(4),
+                    progress: $0.optionalString(5))
             }
         }
     }
@@ -78,9 +81,10 @@ extension Archive {
                 "SELECT slot, parents, operator FROM plans WHERE run_id = ? AND generation = ? ORDER BY slot",
                 [run, generation]
             ) { row in
-                PlannedChild(slot: row.int(0),
-                             parents: row.string(1).split(separator: " ").compactMap { VariantID(parsing: String($0)) },
-                             operator: row.string(2))
+                PlannedChild(
+                    slot: row.int(0),
+                    parents: row.string(1).split(separator: " ").compactMap { VariantID(parsing: String($0)) },
+                    operator: row.string(2))
             }
             return rows.isEmpty ? nil : rows
         }
@@ -91,9 +95,10 @@ extension Archive {
         try locked {
             try db.transaction {
                 for child in plan {
-                    try db.run("INSERT OR IGNORE INTO plans (run_id, generation, slot, parents, operator) VALUES (?, ?, ?, ?, ?)",
-                               run, generation, child.slot, child.parents.map(\.description).joined(separator: " "),
-                               child.operator)
+                    try db.run(
+                        "INSERT OR IGNORE INTO plans (run_id, generation, slot, parents, operator) VALUES (?, ?, ?, ?, ?)",
+                        run, generation, child.slot, child.parents.map(\.description).joined(separator: " "),
+                        child.operator)
                 }
             }
         }
@@ -103,8 +108,10 @@ extension Archive {
     public func children(run: String, generation: Int) throws -> [Int: Variant] {
         try locked {
             var result: [Int: Variant] = [:]
-            try db.query("SELECT \(Self.variantColumns) FROM variants WHERE run_id = ? AND generation = ? AND slot IS NOT NULL",
-                         [run, generation]) {
+            try db.query(
+                "SELECT \(Self.variantColumns) FROM variants WHERE run_id = ? AND generation = ? AND slot IS NOT NULL",
+                [run, generation]
+            ) {
                 let v = Self.variant(from: $0)
                 if let slot = v.slot { result[slot] = v }
             }
@@ -116,15 +123,17 @@ extension Archive {
     /// by operators that had no call recorder.
     public func runCost(_ run: String) throws -> Double {
         try locked {
-            let calls = try db.first("SELECT COALESCE(SUM(cost_usd), 0) FROM llm_calls WHERE run_id = ?", [run]) {
-                $0.double(0)
-            } ?? 0
-            let unrecorded = try db.first(
-                """
-                SELECT COALESCE(SUM(cost_usd), 0) FROM variants
-                WHERE run_id = ? AND NOT EXISTS (SELECT 1 FROM llm_calls WHERE llm_calls.variant = variants.num)
-                """, [run]
-            ) { $0.double(0) } ?? 0
+            let calls =
+                try db.first("SELECT COALESCE(SUM(cost_usd), 0) FROM llm_calls WHERE run_id = ?", [run]) {
+                    $0.double(0)
+                } ?? 0
+            let unrecorded =
+                try db.first(
+                    """
+                    SELECT COALESCE(SUM(cost_usd), 0) FROM variants
+                    WHERE run_id = ? AND NOT EXISTS (SELECT 1 FROM llm_calls WHERE llm_calls.variant = variants.num)
+                    """, [run]
+                ) { $0.double(0) } ?? 0
             return calls + unrecorded
         }
     }
@@ -141,8 +150,9 @@ extension Archive {
     /// Appends an event (a line of the run's history: started, interrupted, budget reached…).
     public func logEvent(run: String?, kind: String, message: String) throws {
         try locked {
-            _ = try db.run("INSERT INTO events (run_id, kind, message, created_at) VALUES (?, ?, ?, ?)", run, kind,
-                           message, Date().timeIntervalSince1970)
+            _ = try db.run(
+                "INSERT INTO events (run_id, kind, message, created_at) VALUES (?, ?, ?, ?)", run, kind,
+                message, Date().timeIntervalSince1970)
         }
     }
 

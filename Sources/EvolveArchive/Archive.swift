@@ -42,7 +42,8 @@ public final class Archive: @unchecked Sendable {
         let path = Files.absolute(path)
         let seed = Files.absolute(seed)
         guard Files.exists(seed) else {
-            throw EvolveError(.notFound, "the seed \(seed) does not exist", hint: "pass a folder with the agent's source")
+            throw EvolveError(
+                .notFound, "the seed \(seed) does not exist", hint: "pass a folder with the agent's source")
         }
         guard Files.isDirectory(seed) else {
             throw EvolveError(.invalidInput, "the seed \(seed) is a file, not a folder")
@@ -67,7 +68,8 @@ public final class Archive: @unchecked Sendable {
         let (tree, files) = try git.writeTree(fromDirectory: seed)
         guard files > 0 else {
             Files.removeTree(path + "/" + repoName)
-            throw EvolveError(.invalidInput, "the seed \(seed) holds no files", hint: "a seed is the agent's source folder")
+            throw EvolveError(
+                .invalidInput, "the seed \(seed) holds no files", hint: "a seed is the agent's source folder")
         }
         if let problem = try TreeInspector(store: git).problems(ofTree: tree.hex).first {
             Files.removeTree(path + "/" + repoName)
@@ -81,8 +83,9 @@ public final class Archive: @unchecked Sendable {
         let name = URL(fileURLWithPath: seed).lastPathComponent
         _ = try archive.record(
             parents: [], tree: tree.hex,
-            metadata: VariantMetadata(generation: 0, operator: "seed", run: run, status: .pending,
-                                      summary: "seed \(name)"))
+            metadata: VariantMetadata(
+                generation: 0, operator: "seed", run: run, status: .pending,
+                summary: "seed \(name)"))
         return archive
     }
 
@@ -143,8 +146,9 @@ public final class Archive: @unchecked Sendable {
             var metadata = metadata
             if metadata.status != .invalid, let reason = try unsafeTreeReason(tree) {
                 guard let parent = parentVariants.first, let parentTree = GitOID(hex: parent.tree) else {
-                    throw EvolveError(.invalidInput, "refusing to record the tree \(tree.prefix(12)): \(reason)",
-                                      hint: "a variant's tree must be safe to check out")
+                    throw EvolveError(
+                        .invalidInput, "refusing to record the tree \(tree.prefix(12)): \(reason)",
+                        hint: "a variant's tree must be safe to check out")
                 }
                 metadata.status = .invalid
                 metadata.reason = reason
@@ -156,7 +160,8 @@ public final class Archive: @unchecked Sendable {
                 let id = VariantID(number)
                 let message = Self.commitMessage(id: id, parents: parents, metadata: metadata)
                 let commit = try git.writeCommit(
-                    tree: treeOID, parents: parentVariants.map { GitOID(hex: $0.commit)! }, message: message, time: time)
+                    tree: treeOID, parents: parentVariants.map { GitOID(hex: $0.commit)! }, message: message, time: time
+                )
                 let variant = Variant(
                     id: id, commit: commit.hex, tree: tree, parents: parents, generation: metadata.generation,
                     operator: metadata.operator, run: metadata.run, status: metadata.status, reason: metadata.reason,
@@ -262,7 +267,8 @@ public final class Archive: @unchecked Sendable {
     }
 
     static func commitMessage(id: VariantID, parents: [VariantID], metadata: VariantMetadata) -> String {
-        let summary = metadata.summary.split(separator: "\n", omittingEmptySubsequences: false).first
+        let summary =
+            metadata.summary.split(separator: "\n", omittingEmptySubsequences: false).first
             .map(String.init) ?? ""
         var lines = [summary.isEmpty ? "variant \(id)" : summary, ""]
         lines.append("Variant: \(id)")
@@ -289,8 +295,9 @@ public final class Archive: @unchecked Sendable {
             v.id.number, v.commit, v.tree, v.generation, v.operator, v.run, v.status.rawValue, v.reason, v.score,
             v.summary, v.model, v.costUSD, v.createdAt, v.slot, v.details)
         for (position, parent) in v.parents.enumerated() {
-            try db.run("INSERT INTO variant_parents (child, parent, position) VALUES (?, ?, ?)",
-                       v.id.number, parent.number, position)
+            try db.run(
+                "INSERT INTO variant_parents (child, parent, position) VALUES (?, ?, ?)",
+                v.id.number, parent.number, position)
         }
     }
 

@@ -161,7 +161,6 @@ extension GitRepository {
     }
 }
 
-
 /// One change to one file of a tree.
 public enum FileChange: Sendable, Equatable {
     /// Write the file (create or replace) with this text.

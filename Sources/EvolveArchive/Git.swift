@@ -36,7 +36,8 @@ struct GitOID: Hashable {
     }
 
     static func == (a: GitOID, b: GitOID) -> Bool {
-        var x = a.raw, y = b.raw
+        var x = a.raw
+        var y = b.raw
         return git_oid_equal(&x, &y) != 0
     }
 
@@ -202,11 +203,13 @@ final class GitRepository {
         let collected = Collected()
         let box = Unmanaged.passUnretained(collected).toOpaque()
         try gitCheck(
-            git_odb_foreach(db, { id, payload in
-                guard let id, let payload else { return 0 }
-                Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue().ids.insert(GitOID(id.pointee))
-                return 0
-            }, box),
+            git_odb_foreach(
+                db,
+                { id, payload in
+                    guard let id, let payload else { return 0 }
+                    Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue().ids.insert(GitOID(id.pointee))
+                    return 0
+                }, box),
             "listing the objects")
         return Array(collected.ids)
     }
@@ -224,27 +227,30 @@ final class GitRepository {
     /// Stores bytes as a blob (content-addressed: the same bytes are stored once).
     func writeBlob(_ bytes: [UInt8]) throws -> GitOID {
         var oid = git_oid()
-        try gitCheck(bytes.withUnsafeBytes { git_blob_create_from_buffer(&oid, handle, $0.baseAddress, $0.count) },
-                     "storing a blob")
+        try gitCheck(
+            bytes.withUnsafeBytes { git_blob_create_from_buffer(&oid, handle, $0.baseAddress, $0.count) },
+            "storing a blob")
         return GitOID(oid)
     }
 
     /// Writes a commit object (no ref is moved). Author and committer are `evolve` at `time`.
     func writeCommit(tree: GitOID, parents: [GitOID], message: String, time: Date) throws -> GitOID {
         var signature: UnsafeMutablePointer<git_signature>?
-        try gitCheck(git_signature_new(&signature, "evolve", "evolve@localhost", git_time_t(time.timeIntervalSince1970), 0),
-                     "making the commit signature")
+        try gitCheck(
+            git_signature_new(&signature, "evolve", "evolve@localhost", git_time_t(time.timeIntervalSince1970), 0),
+            "making the commit signature")
         defer { git_signature_free(signature) }
         let treeObject = try lookupTree(tree)
         defer { git_tree_free(treeObject) }
         var parentObjects: [OpaquePointer?] = []
-        defer { parentObjects.forEach { git_commit_free($0) } }
+        defer { for parent in parentObjects { git_commit_free(parent) } }
         for parent in parents { parentObjects.append(try lookupCommit(parent)) }
         var oid = git_oid()
         try parentObjects.withUnsafeMutableBufferPointer { buffer in
             try gitCheck(
-                git_commit_create(&oid, handle, nil, signature, signature, "UTF-8", message, treeObject,
-                                  buffer.count, buffer.baseAddress),
+                git_commit_create(
+                    &oid, handle, nil, signature, signature, "UTF-8", message, treeObject,
+                    buffer.count, buffer.baseAddress),
                 "writing a commit")
         }
         return GitOID(oid)
@@ -300,7 +306,8 @@ extension GitRepository: GitObjectReading {
         try gitCheck(rc, "reading the object \(id)")
         defer { git_odb_object_free(object) }
         let size = git_odb_object_size(object)
-        let bytes: [UInt8] = size > 0 && git_odb_object_data(object) != nil
+        let bytes: [UInt8] =
+            size > 0 && git_odb_object_data(object) != nil
             ? Array(UnsafeRawBufferPointer(start: git_odb_object_data(object), count: size)) : []
         return (Self.kind(git_odb_object_type(object)), bytes)
     }
@@ -341,4 +348,3 @@ func gitCheck(_ rc: Int32, _ doing: @autoclosure () -> String) throws {
     let kind: EvolveError.Kind = rc == GIT_ENOTFOUND.rawValue ? .notFound : .git
     throw EvolveError(kind, "\(doing()) failed: \(message)")
 }
-

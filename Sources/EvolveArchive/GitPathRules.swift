@@ -18,7 +18,9 @@ enum GitPathRules {
         if isNTFSDotGit(name) || isHFSDotGeneric(name, "git") {
             return "a spelling of \".git\" (git refuses it: a checkout would plant a repository)"
         }
-        if isLink && (isNTFSDotGeneric(name, "gitmodules", shortPrefix: "gi7eba") || isHFSDotGeneric(name, "gitmodules")) {
+        if isLink
+            && (isNTFSDotGeneric(name, "gitmodules", shortPrefix: "gi7eba") || isHFSDotGeneric(name, "gitmodules"))
+        {
             return "\".gitmodules\" as a symbolic link"
         }
         return nil

@@ -96,7 +96,8 @@ extension Lineage {
             // A child's operator, reason and summary are escaped: no control character reaches the terminal.
             var text = "\(v.id)  \(score)  gen \(v.generation)  \(DisplayText.escaped(v.operator))"
             if v.status != .valid {
-                text += "  [\(v.status.rawValue)\(v.reason.map { ": \(DisplayText.escaped(String($0.prefix(60))))" } ?? "")]"
+                text +=
+                    "  [\(v.status.rawValue)\(v.reason.map { ": \(DisplayText.escaped(String($0.prefix(60))))" } ?? "")]"
             }
             if v.parents.count > 1 { text += "  (merge of \(v.parents.map(\.description).joined(separator: " + ")))" }
             if !v.summary.isEmpty { text += "  — \(DisplayText.escaped(String(v.summary.prefix(70))))" }
@@ -148,7 +149,8 @@ extension Lineage {
 
     /// Graphviz: nodes coloured by score, invalid children dashed, the path in bold.
     public func renderDOT() -> String {
-        var out = "digraph lineage {\n  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n"
+        var out =
+            "digraph lineage {\n  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n"
         let onPath = Set(path)
         for v in orderedNodes {
             let score = v.score.map { String(format: "%.3f", $0) } ?? "–"

@@ -65,7 +65,8 @@ final class SQLiteDatabase {
         if primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB {
             throw EvolveError(
                 .corrupt, "the index \(path) is damaged (\(message)) while \(doing())",
-                hint: "the git repository beside it is the source of truth: `evolve doctor --rebuild-index` rebuilds it")
+                hint: "the git repository beside it is the source of truth: `evolve doctor --rebuild-index` rebuilds it"
+            )
         }
         throw EvolveError(.sqlite, "SQLite error \(rc) (\(message)) while \(doing()) in \(path)")
     }

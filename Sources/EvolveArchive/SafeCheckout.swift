@@ -64,7 +64,8 @@ extension GitRepository {
                     throw Self.ioError("cannot make the link \(shown)")
                 }
             default:
-                throw EvolveError(.corrupt, "the tree entry \(shown) has an unsupported mode \(String(entry.mode, radix: 8))")
+                throw EvolveError(
+                    .corrupt, "the tree entry \(shown) has an unsupported mode \(String(entry.mode, radix: 8))")
             }
         }
     }
@@ -76,4 +77,3 @@ extension GitRepository {
         EvolveError(.io, "\(what): \(String(cString: strerror(errno)))")
     }
 }
-

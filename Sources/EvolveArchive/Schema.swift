@@ -95,8 +95,9 @@ enum Schema {
 
     static func create(_ db: SQLiteDatabase) throws {
         try db.execute(statements)
-        try db.run("INSERT INTO meta (key, value) VALUES ('schema_version', ?), ('format', 'evolve-archive')",
-                   String(Archive.schemaVersion))
+        try db.run(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?), ('format', 'evolve-archive')",
+            String(Archive.schemaVersion))
     }
 
     /// Checks that the file is an evolve index this version can read; reports a damaged or foreign file.
@@ -114,8 +115,9 @@ enum Schema {
         }
         let version = try db.first("SELECT value FROM meta WHERE key = 'schema_version'") { Int($0.string(0)) } ?? nil
         guard let version, version <= Archive.schemaVersion else {
-            throw EvolveError(.notAnArchive, "\(path) was written by a newer evolve (schema \(version ?? -1))",
-                              hint: "update evolve")
+            throw EvolveError(
+                .notAnArchive, "\(path) was written by a newer evolve (schema \(version ?? -1))",
+                hint: "update evolve")
         }
         try db.execute("PRAGMA synchronous = NORMAL")
         if version < 2 { try migrateToVersion2(db) }

@@ -61,10 +61,12 @@ final class TreeInspector {
             var problems = try problems(ofEntries: entries)
             for entry in entries where entry.isTree {
                 switch try kind(of: entry.id) {
-                case nil: problems.append(TreeProblem(path: entry.displayName, issue: "its tree \(entry.id) is missing"))
+                case nil:
+                    problems.append(TreeProblem(path: entry.displayName, issue: "its tree \(entry.id) is missing"))
                 case .tree?: break
                 case let other?:
-                    problems.append(TreeProblem(path: entry.displayName, issue: "a folder whose object is a \(other.rawValue)"))
+                    problems.append(
+                        TreeProblem(path: entry.displayName, issue: "a folder whose object is a \(other.rawValue)"))
                 }
             }
             return problems
@@ -95,7 +97,8 @@ final class TreeInspector {
         switch RawTree.parse(object.bytes) {
         case .success(let parsed): entries = parsed
         case .failure(let error):
-            summary.problems.append(TreeProblem(path: "", issue: "the tree object \(id) does not parse: \(error.message)"))
+            summary.problems.append(
+                TreeProblem(path: "", issue: "the tree object \(id) does not parse: \(error.message)"))
             return remember(summary, id)
         }
         entriesByTree[id] = entries
@@ -108,8 +111,9 @@ final class TreeInspector {
                 summary.entries += below.entries
                 summary.hasLinks = summary.hasLinks || below.hasLinks
                 summary.problems += below.problems.map {
-                    TreeProblem(path: $0.path.isEmpty ? entry.displayName : entry.displayName + "/" + $0.path,
-                                issue: $0.issue)
+                    TreeProblem(
+                        path: $0.path.isEmpty ? entry.displayName : entry.displayName + "/" + $0.path,
+                        issue: $0.issue)
                 }
             }
             if summary.entries > Self.maxEntries {

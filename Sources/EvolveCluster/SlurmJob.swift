@@ -3,12 +3,29 @@ import Foundation
 
 /// A Slurm job's state as `squeue -o %T` and `scontrol show job` spell it.
 public enum SlurmJobState: String, Sendable, CaseIterable, Codable {
-    case pending = "PENDING", configuring = "CONFIGURING", running = "RUNNING", completing = "COMPLETING"
-    case suspended = "SUSPENDED", requeued = "REQUEUED", requeueHold = "REQUEUE_HOLD", resizing = "RESIZING"
-    case signaling = "SIGNALING", stageOut = "STAGE_OUT", stopped = "STOPPED", resvDelHold = "RESV_DEL_HOLD"
-    case completed = "COMPLETED", failed = "FAILED", cancelled = "CANCELLED", timeout = "TIMEOUT"
-    case nodeFail = "NODE_FAIL", preempted = "PREEMPTED", bootFail = "BOOT_FAIL", deadline = "DEADLINE"
-    case outOfMemory = "OUT_OF_MEMORY", specialExit = "SPECIAL_EXIT", revoked = "REVOKED"
+    case pending = "PENDING"
+    case configuring = "CONFIGURING"
+    case running = "RUNNING"
+    case completing = "COMPLETING"
+    case suspended = "SUSPENDED"
+    case requeued = "REQUEUED"
+    case requeueHold = "REQUEUE_HOLD"
+    case resizing = "RESIZING"
+    case signaling = "SIGNALING"
+    case stageOut = "STAGE_OUT"
+    case stopped = "STOPPED"
+    case resvDelHold = "RESV_DEL_HOLD"
+    case completed = "COMPLETED"
+    case failed = "FAILED"
+    case cancelled = "CANCELLED"
+    case timeout = "TIMEOUT"
+    case nodeFail = "NODE_FAIL"
+    case preempted = "PREEMPTED"
+    case bootFail = "BOOT_FAIL"
+    case deadline = "DEADLINE"
+    case outOfMemory = "OUT_OF_MEMORY"
+    case specialExit = "SPECIAL_EXIT"
+    case revoked = "REVOKED"
 
     /// Parses a state word; `scontrol` may add a suffix (`CANCELLED by 0`), which is ignored.
     public init?(parsing text: String) {

@@ -46,8 +46,14 @@ public struct SlurmSettings: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case sharedDir = "shared_dir", partition, maxJobs = "max_jobs", sbatchArgs = "sbatch_args", retries
-        case evolvePath = "evolve_path", graceSeconds = "grace_s", keepFolders = "keep_folders"
+        case sharedDir = "shared_dir"
+        case partition
+        case maxJobs = "max_jobs"
+        case sbatchArgs = "sbatch_args"
+        case retries
+        case evolvePath = "evolve_path"
+        case graceSeconds = "grace_s"
+        case keepFolders = "keep_folders"
     }
 
     /// The keys of the block, as a config file spells them.

@@ -18,7 +18,9 @@ extension EvolveCommand {
             let v = try archive.resolve(id)
             let target = into ?? v.id.description
             try archive.checkout(v.id, into: target, force: force)
-            emit("Checked out \(v.id) (\(v.commit.prefix(12)), tree \(v.tree.prefix(12))) into \(Files.absolute(target))\n")
+            emit(
+                "Checked out \(v.id) (\(v.commit.prefix(12)), tree \(v.tree.prefix(12))) into \(Files.absolute(target))\n"
+            )
         }
     }
 }

@@ -30,7 +30,8 @@ extension EvolveCommand {
             for fix in report.repaired { out += "  repaired: \(fix)\n" }
             if report.problems.isEmpty { out += "The archive is healthy.\n" }
             if !report.unsafeVariants.isEmpty {
-                out += "Unsafe to check out (kept as evidence, never deleted): "
+                out +=
+                    "Unsafe to check out (kept as evidence, never deleted): "
                     + report.unsafeVariants.joined(separator: ", ") + "\n"
             }
             emit(DisplayText.escaped(out, multiline: true))

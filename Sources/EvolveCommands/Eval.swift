@@ -1,6 +1,6 @@
 import ArgumentParser
-import EvolveArchive
 import EvolveApp
+import EvolveArchive
 import EvolveEvaluation
 import EvolveSupport
 import Foundation
@@ -29,7 +29,11 @@ extension EvolveCommand {
         @Option(help: "How many sandboxes run at once (default: the config's workers, else 2).") var workers: Int?
         @Option(help: ArgumentHelp("A run configuration to take defaults from.", valueName: "FILE")) var config: String?
         @Flag(name: .long, help: "Print one JSON object instead of the table.") var json = false
-        @Flag(name: .long, help: "Run the tasks again with the model's recorded answers, compare with the recorded outcomes, record nothing.")
+        @Flag(
+            name: .long,
+            help:
+                "Run the tasks again with the model's recorded answers, compare with the recorded outcomes, record nothing."
+        )
         var replay = false
 
         func validate() throws {
@@ -77,18 +81,22 @@ extension EvolveCommand {
             let rows = try await EvaluationReplay.run(
                 archive: request.archive, variant: prepared.variant, suite: prepared.suite, tasks: request.tasks,
                 limits: prepared.limits, turnLimit: prepared.turnLimit, workers: prepared.workers)
-            var out = "Replay of \(prepared.variant.id) on \(prepared.suite.name) with the recorded model answers (nothing recorded):\n"
+            var out =
+                "Replay of \(prepared.variant.id) on \(prepared.suite.name) with the recorded model answers (nothing recorded):\n"
             for row in rows {
                 let mark = row.same ? "same" : "DIFFERENT"
-                out += "  " + VariantTable.pad(row.task, 28) + VariantTable.pad(row.recorded?.rawValue ?? "not recorded", 14)
+                out +=
+                    "  " + VariantTable.pad(row.task, 28)
+                    + VariantTable.pad(row.recorded?.rawValue ?? "not recorded", 14)
                     + VariantTable.pad(row.replayed.status.rawValue, 12) + mark + "\n"
             }
             let same = rows.filter(\.same).count
             out += "\(same) of \(rows.count) tasks reproduced their recorded outcome.\n"
             emit(out)
             if same != rows.count {
-                throw EvolveError(.invalidInput, "\(rows.count - same) task(s) did not reproduce",
-                                  hint: "the agent is not deterministic given its model's answers, or its sandbox differs")
+                throw EvolveError(
+                    .invalidInput, "\(rows.count - same) task(s) did not reproduce",
+                    hint: "the agent is not deterministic given its model's answers, or its sandbox differs")
             }
         }
 

@@ -19,7 +19,8 @@ extension EvolveCommand {
         func run() async throws {
             let archive = try Archive.create(at: options.path, seed: seed)
             let v0 = try archive.variant(VariantID(0))
-            emit("""
+            emit(
+                """
                 Created the archive \(archive.path)
                   v0  \(v0.commit.prefix(12))  \(v0.summary)
                 Next: evolve search --archive \(options.path) --generations 10

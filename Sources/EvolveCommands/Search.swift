@@ -21,8 +21,10 @@ extension EvolveCommand {
         @Option(name: .long, help: "Children per generation.") var children: Int?
         @Option(name: .long, help: "Parallel sandboxes (and children made at once).") var workers: Int?
         @Option(name: .long, help: "Random seed: the same seed and config make the same choices.") var seed: UInt64?
-        @Option(name: .long, help: "Parent selector: greedy (the default), hgm, novelty, dgm, random or map-elites.") var selector: String?
-        @Option(name: .customLong("budget-usd"), help: "Stop when the run has spent this much (USD).") var budgetUSD: Double?
+        @Option(name: .long, help: "Parent selector: greedy (the default), hgm, novelty, dgm, random or map-elites.")
+        var selector: String?
+        @Option(name: .customLong("budget-usd"), help: "Stop when the run has spent this much (USD).") var budgetUSD:
+            Double?
         @Option(name: .long, help: "Stop after this many task evaluations.") var maxEvaluations: Int?
         @Option(name: .long, help: "Stop once a variant scores at least this (0–1).") var targetScore: Double?
         @Option(name: .long, help: "Stop after this many generations without a better best score.") var patience: Int?
@@ -41,7 +43,8 @@ extension EvolveCommand {
             if let budgetUSD, budgetUSD <= 0 { throw ValidationError("--budget-usd must be more than 0") }
             if let maxEvaluations, maxEvaluations < 1 { throw ValidationError("--max-evaluations must be at least 1") }
             if let targetScore, !(targetScore > 0 && targetScore <= 1) {
-                throw ValidationError("--target-score must be above 0 and at most 1 (a score is the fraction of tasks passed)")
+                throw ValidationError(
+                    "--target-score must be above 0 and at most 1 (a score is the fraction of tasks passed)")
             }
             if let patience, patience < 1 { throw ValidationError("--patience must be at least 1 generation") }
         }
@@ -49,21 +52,27 @@ extension EvolveCommand {
         func run() async throws {
             let observer = TerminalProgress()
             let request = SearchRequest(
-                configPath: config, archivePath: options.archive ?? ProcessInfo.processInfo.environment["EVOLVE_ARCHIVE"],
+                configPath: config,
+                archivePath: options.archive ?? ProcessInfo.processInfo.environment["EVOLVE_ARCHIVE"],
                 generations: generations, children: children, workers: workers, randomSeed: seed, selector: selector,
-                resume: resume, limits: SearchLimits(budgetUSD: budgetUSD, maxEvaluations: maxEvaluations, targetScore: targetScore,
-                                     patience: patience))
+                resume: resume,
+                limits: SearchLimits(
+                    budgetUSD: budgetUSD, maxEvaluations: maxEvaluations, targetScore: targetScore,
+                    patience: patience))
             let prepared = try await SearchSetup.prepare(request, observer: observer)
             defer { prepared.environment.stop() }
             if prepared.createdArchive {
-                Terminal.note("Created the archive \(prepared.service.archive.path) with the seed \(prepared.config.seed) as v0")
+                Terminal.note(
+                    "Created the archive \(prepared.service.archive.path) with the seed \(prepared.config.seed) as v0")
             }
             let task = Task { try await prepared.service.run(runID: prepared.runID, resumed: prepared.resumed) }
             let interrupts = InterruptHandler(note: observer.note) { task.cancel() }
             defer { interrupts.stop() }
             let outcome = try await task.value
-            emit(FinalReport.render(outcome, archiveFlag: options.archive,
-                                    color: Terminal.stdoutIsTTY))
+            emit(
+                FinalReport.render(
+                    outcome, archiveFlag: options.archive,
+                    color: Terminal.stdoutIsTTY))
             if case .interrupted = outcome.ending { throw ExitCode(130) }
         }
     }
@@ -79,8 +88,9 @@ enum FinalReport {
         case .interrupted: out += "Run \(outcome.run) stopped"
         case .budget(let why), .done(let why): out += "Run \(outcome.run) stopped: \(why)"
         }
-        out += String(format: " after %.0f s · %d task evaluations · cost $%.4f\n\n", outcome.seconds, outcome.evaluations,
-                      outcome.cost)
+        out += String(
+            format: " after %.0f s · %d task evaluations · cost $%.4f\n\n", outcome.seconds, outcome.evaluations,
+            outcome.cost)
         if outcome.best.isEmpty {
             out += "No variant has been evaluated yet.\n"
         } else {

@@ -45,22 +45,27 @@ extension EvolveCommand {
             if let reason = v.reason { out += " (\(safe(reason)))" }
             out += " · score \(v.score.map { String(format: "%.3f", $0) } ?? "not evaluated")"
             out += String(format: " · cost $%.4f", v.costUSD) + "\n"
-            out += "  parents \(v.parents.isEmpty ? "none (seed)" : v.parents.map(\.description).joined(separator: ", "))\n"
+            out +=
+                "  parents \(v.parents.isEmpty ? "none (seed)" : v.parents.map(\.description).joined(separator: ", "))\n"
             out += "  \(safe(v.summary))\n"
             for suite in suites {
                 let rows = outcomes.filter { $0.suite == suite && $0.attempt == 0 }
                 out += "\nOutcomes on \(safe(suite)): \(rows.filter { $0.status.isPass }.count)/\(rows.count) passed\n"
                 for o in rows {
                     let mark = o.status.isPass ? Terminal.style("✓", "32") : Terminal.style("✗", "31")
-                    out += "  \(mark) " + VariantTable.pad(safe(o.task), 28) + VariantTable.pad(o.status.rawValue, 11)
+                    out +=
+                        "  \(mark) " + VariantTable.pad(safe(o.task), 28) + VariantTable.pad(o.status.rawValue, 11)
                         + String(format: "%6.2fs", o.durationSeconds)
-                        + (o.verdicts.map { "  \($0.passed)/\($0.total) tests" + ($0.forgeable ? " (forgeable)" : "") } ?? "")
+                        + (o.verdicts.map { "  \($0.passed)/\($0.total) tests" + ($0.forgeable ? " (forgeable)" : "") }
+                            ?? "")
                         + (o.detail.map { "  \(safe($0))" } ?? "") + "\n"
                 }
             }
             if let diff {
                 let against = v.parents.first.map { "against \($0)" } ?? "(the seed's files)"
-                out += "\nDiff \(against):\n" + (diff.isEmpty ? "  (no change)\n" : DisplayText.escaped(diff, multiline: true))
+                out +=
+                    "\nDiff \(against):\n"
+                    + (diff.isEmpty ? "  (no change)\n" : DisplayText.escaped(diff, multiline: true))
             }
             emit(out)
         }

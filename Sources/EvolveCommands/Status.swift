@@ -21,8 +21,9 @@ extension EvolveCommand {
             var out = "Run \(status.run): \(status.stateText)\n"
             out += "  generation \(status.generation) of \(status.generations)\n"
             out += "  best \(status.best.map { "\($0.id) (\(String(format: "%.3f", $0.score ?? 0)))" } ?? "–")\n"
-            out += String(format: "  cost $%.4f · %d variants · %d task evaluations\n", status.costUSD, status.variants,
-                          status.evaluations)
+            out += String(
+                format: "  cost $%.4f · %d variants · %d task evaluations\n", status.costUSD, status.variants,
+                status.evaluations)
             out += "  last update \(status.updatedAt)\n"
             emit(out)
         }

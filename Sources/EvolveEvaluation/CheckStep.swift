@@ -151,12 +151,14 @@ extension TaskEvaluator {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw VerdictReaders.Unreadable(
-                "the check left no results file \((path as NSString).lastPathComponent)" + (errno == ELOOP ? " (a link)" : ""))
+                "the check left no results file \((path as NSString).lastPathComponent)"
+                    + (errno == ELOOP ? " (a link)" : ""))
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw VerdictReaders.Unreadable("the results file \((path as NSString).lastPathComponent) is not a regular file")
+            throw VerdictReaders.Unreadable(
+                "the results file \((path as NSString).lastPathComponent) is not a regular file")
         }
         guard info.st_size <= VerdictReaders.maxResultsBytes else {
             throw VerdictReaders.Unreadable("the results file is larger than 4 MB")

@@ -106,7 +106,8 @@ public struct TaskEvaluator: Sendable {
         // 1. The agent step: the agent's source read-only, the statement, the gateway if any; no tests.
         let agentResult = try await sandbox.run(
             agentStep(task, suite: suite, agent: agent, manifest: manifest, workspace: workspace))
-        gateway?.endTask(TaskKey.task(agent: agent.label, suite: suite, task: task.id).description)  // the step is over: its token is revoked
+        // The step is over: its token is revoked.
+        gateway?.endTask(TaskKey.task(agent: agent.label, suite: suite, task: task.id).description)
         var log = section("agent", agentResult, limits(task.timeoutSeconds))
         if agentResult.termination == .killed { throw CancellationError() }
         if let status = Self.limitStatus(agentResult.termination) {
@@ -169,7 +170,8 @@ public struct TaskEvaluator: Sendable {
     {
         AgentStep(
             command: manifest.run, agentSource: agent.sourceDirectory, statement: task.promptPath,
-            workspace: workspace, taskID: task.id, tokenKey: TaskKey.task(agent: agent.label, suite: suite, task: task.id).description,
+            workspace: workspace, taskID: task.id,
+            tokenKey: TaskKey.task(agent: agent.label, suite: suite, task: task.id).description,
             turnLimit: turnLimit, limits: limits(task.timeoutSeconds),
             label: Self.stepLabel(agent: agent.label, suite: suite, task: task.id, step: "agent")
         ).spec(gateway: gateway)

@@ -34,7 +34,8 @@ public enum VerdictReaders {
             if first[verdict.name] != nil {
                 extra.append(TestVerdict(name: verdict.name, outcome: .unexpected, message: "reported more than once"))
             } else if let expectedSet, !expectedSet.contains(verdict.name) {
-                extra.append(TestVerdict(name: verdict.name, outcome: .unexpected, message: "not a test of the hidden tests"))
+                extra.append(
+                    TestVerdict(name: verdict.name, outcome: .unexpected, message: "not a test of the hidden tests"))
             } else {
                 first[verdict.name] = verdict
                 order.append(verdict.name)
@@ -62,7 +63,8 @@ public enum VerdictReaders {
             }
             if object["done"] != nil { return (verdicts, true) }
             guard let name = object["test"] as? String, let raw = object["outcome"] as? String,
-                let outcome = TestVerdict.Outcome(rawValue: raw), [.passed, .failed, .error, .skipped].contains(outcome)
+                let outcome = TestVerdict.Outcome(rawValue: raw),
+                [.passed, .failed, .error, .skipped].contains(outcome)
             else { throw Unreadable("the verdicts file holds a line that is not a verdict") }
             verdicts.append(
                 TestVerdict(
@@ -114,7 +116,8 @@ public enum VerdictReaders {
             }
             reported.append(
                 TestVerdict(
-                    name: "\(number)", outcome: outcome, message: description.isEmpty ? nil : String(description.prefix(300))))
+                    name: "\(number)", outcome: outcome,
+                    message: description.isEmpty ? nil : String(description.prefix(300))))
         }
         guard let planned, planned > 0 else { throw Unreadable("no TAP plan (a line like 1..N) in the check's output") }
         return reconcile(reported, expected: (1...planned).map { "\($0)" })
@@ -131,7 +134,8 @@ public enum VerdictReaders {
         parser.shouldResolveExternalEntities = false
         parser.delegate = reader
         guard parser.parse() else {
-            throw Unreadable("the JUnit file is not well-formed XML (\(parser.parserError?.localizedDescription ?? "?"))")
+            throw Unreadable(
+                "the JUnit file is not well-formed XML (\(parser.parserError?.localizedDescription ?? "?"))")
         }
         guard !reader.cases.isEmpty else { throw Unreadable("the JUnit file holds no <testcase>") }
         return reconcile(reader.cases, expected: nil)
@@ -153,7 +157,8 @@ public enum VerdictReaders {
                 return
             }
             let text = try value.decode(String.self)
-            guard let parsed = TestVerdict.Outcome(rawValue: text), [.passed, .failed, .error, .skipped].contains(parsed)
+            guard let parsed = TestVerdict.Outcome(rawValue: text),
+                [.passed, .failed, .error, .skipped].contains(parsed)
             else { throw DecodingError.dataCorruptedError(in: value, debugDescription: "unknown outcome \(text)") }
             outcome = parsed
         }
@@ -209,7 +214,9 @@ public enum VerdictReaders {
         do {
             file = try JSONDecoder().decode(MetricsFile.self, from: data)
         } catch {
-            throw Unreadable("the metrics file does not have the expected shape (metrics: names to finite numbers; tests: names to true, false, \"passed\", \"failed\", \"error\" or \"skipped\"; artifacts: names to text)")
+            throw Unreadable(
+                "the metrics file does not have the expected shape (metrics: names to finite numbers; tests: names to true, false, \"passed\", \"failed\", \"error\" or \"skipped\"; artifacts: names to text)"
+            )
         }
         let metrics = file.metrics ?? [:]
         if let name = metrics.keys.sorted().first(where: { !metrics[$0]!.isFinite }) {

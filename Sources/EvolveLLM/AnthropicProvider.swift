@@ -110,6 +110,8 @@ public struct AnthropicProvider: LLMProvider {
 
 // MARK: - Wire format
 
+// The provider's JSON field names, as its API spells them.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct WireRequest: Encodable {
     var model: String
     var max_tokens: Int
@@ -119,6 +121,8 @@ private struct WireRequest: Encodable {
     var stop_sequences: [String]?
 }
 
+// The provider's JSON field names, as its API spells them.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct WireResponse: Decodable {
     struct Block: Decodable {
         var type: String

@@ -387,4 +387,3 @@ public final class HTTPServer: @unchecked Sendable {
         return UInt16(bigEndian: address.sin_port)
     }
 }
-

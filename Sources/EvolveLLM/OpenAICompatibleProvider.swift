@@ -110,6 +110,8 @@ public struct OpenAICompatibleProvider: LLMProvider {
 
 // MARK: - Wire format
 
+// The provider's JSON field names, as its API spells them.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct WireRequest: Encodable {
     var model: String
     var messages: [ChatMessage]
@@ -119,6 +121,8 @@ private struct WireRequest: Encodable {
     var stream: Bool
 }
 
+// The provider's JSON field names, as its API spells them.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct WireResponse: Decodable {
     struct Choice: Decodable {
         struct Message: Decodable {

@@ -14,12 +14,14 @@ public struct CrossoverOperator: MutationOperator {
         let b = request.parents[1]
         let summary = "merge \(a.id) and \(b.id)"
         if a.id == b.id {
-            return .invalid(reason: "crossover needs two different parents, got \(a.id) twice", MutationInfo(summary: summary))
+            return .invalid(
+                reason: "crossover needs two different parents, got \(a.id) twice", MutationInfo(summary: summary))
         }
         switch try request.archive.merge(a.id, b.id) {
         case .success(let tree): return .tree(tree, MutationInfo(summary: summary))
         case .failure(let conflict):
-            return .invalid(reason: "merge conflict in \(conflict.paths.joined(separator: ", "))", MutationInfo(summary: summary))
+            return .invalid(
+                reason: "merge conflict in \(conflict.paths.joined(separator: ", "))", MutationInfo(summary: summary))
         }
     }
 }

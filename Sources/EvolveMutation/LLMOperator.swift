@@ -1,7 +1,7 @@
 import EvolveArchive
-import EvolveTasks
 import EvolveLLM
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// `llm`: a model (the meta-agent) reads the parent and writes an edit of its source.
@@ -72,7 +72,8 @@ public struct LLMOperator: MutationOperator {
         let applier = EditApplier(
             format: prompt.focusFile == nil ? format : .wholeFile, answerCap: answerCap, focusFile: prompt.focusFile)
         let caller = recorder.map {
-            RecordingProvider(provider, recorder: $0, taskKey: TaskKey.metaAgent(child: request.key).description, prices: prices)
+            RecordingProvider(
+                provider, recorder: $0, taskKey: TaskKey.metaAgent(child: request.key).description, prices: prices)
         }
 
         var messages = prompt.messages

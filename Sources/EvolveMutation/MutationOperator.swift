@@ -46,8 +46,10 @@ public struct MutationRequest: Sendable {
     /// A task key for gateway budgets and call records (e.g. `r3/g4/s1`).
     public var key: String
 
-    public init(archive: Archive, parents: [Variant], generation: Int, slot: Int, seed: UInt64, suites: [String],
-                suitesDirectory: String, key: String) {
+    public init(
+        archive: Archive, parents: [Variant], generation: Int, slot: Int, seed: UInt64, suites: [String],
+        suitesDirectory: String, key: String
+    ) {
         self.archive = archive
         self.parents = parents
         self.generation = generation

@@ -1,6 +1,6 @@
 import EvolveArchive
-import EvolveTasks
 import EvolveSupport
+import EvolveTasks
 import Foundation
 
 /// One task the parent did not pass, as a prompt shows it.
@@ -72,13 +72,18 @@ public struct ParentReport: Sendable {
         let goals = suite.objectives.map { o in
             "\(o.name) \(o.direction.rawValue)" + (o.bounds.map { " in \($0.lowerBound)…\($0.upperBound)" } ?? "")
         }
-        var line = "\(suite.name)/\(outcome.task): score \(String(format: "%.3f", score)) of 1 (objectives: "
+        var line =
+            "\(suite.name)/\(outcome.task): score \(String(format: "%.3f", score)) of 1 (objectives: "
             + goals.joined(separator: ", ") + ")"
         let metrics = outcome.verdicts?.metrics ?? [:]
-        if !metrics.isEmpty { line += "; metrics: " + metrics.keys.sorted().map { "\($0) = \(metrics[$0]!)" }.joined(separator: ", ") }
+        if !metrics.isEmpty {
+            line += "; metrics: " + metrics.keys.sorted().map { "\($0) = \(metrics[$0]!)" }.joined(separator: ", ")
+        }
         let artifacts = outcome.verdicts?.artifacts ?? [:]
         if !artifacts.isEmpty {
-            line += "; check artifacts: " + artifacts.keys.sorted().map { "\($0): \(artifacts[$0]!)" }.joined(separator: "; ")
+            line +=
+                "; check artifacts: "
+                + artifacts.keys.sorted().map { "\($0): \(artifacts[$0]!)" }.joined(separator: "; ")
         }
         return line.replacingOccurrences(of: "\n", with: " ")
     }
@@ -129,7 +134,8 @@ public enum Feedback {
         }
         if !verdicts.metrics.isEmpty {
             text += "── check metrics ──\n"
-            text += verdicts.metrics.keys.sorted().map { "\($0) = \(verdicts.metrics[$0]!)" }.joined(separator: "\n") + "\n"
+            text +=
+                verdicts.metrics.keys.sorted().map { "\($0) = \(verdicts.metrics[$0]!)" }.joined(separator: "\n") + "\n"
         }
         return text
     }
@@ -137,7 +143,9 @@ public enum Feedback {
     /// The log up to the first check heading: the agent's output, which a check cannot have written into
     /// (a heading forged by the agent only cuts its own output shorter).
     static func agentPart(of log: String) -> String {
-        guard let range = log.range(of: "\n" + checkHeading) ?? (log.hasPrefix(checkHeading) ? log.startIndex..<log.startIndex : nil)
+        guard
+            let range = log.range(of: "\n" + checkHeading)
+                ?? (log.hasPrefix(checkHeading) ? log.startIndex..<log.startIndex : nil)
         else { return log }
         return String(log[..<range.lowerBound])
     }

@@ -115,7 +115,8 @@ public struct SelfImproveOperator: MutationOperator {
     func step(command: String, original: String, workspace: String, taskFile: String, key: String) -> SandboxSpec {
         AgentStep(
             command: command, agentSource: original, statement: taskFile, workspace: workspace,
-            taskID: "self-improve", tokenKey: TaskKey.selfImprove(child: key).description, turnLimit: turnLimit, limits: limits,
+            taskID: "self-improve", tokenKey: TaskKey.selfImprove(child: key).description, turnLimit: turnLimit,
+            limits: limits,
             label: "\(key).self-improve"
         ).spec(gateway: gateway)
     }

@@ -61,10 +61,11 @@ public enum Candidates {
             guard v.status == .valid, let vector = vectors[v.id] else { return nil }
             let passes = vector.filter { $0 }.count
             let c = clade[v.id] ?? (0, 0)
-            return Candidate(id: v.id, score: total == 0 ? 0 : Double(passes) / Double(total),
-                             children: childCount[v.id] ?? 0, outcomes: vector, cladePasses: c.0, cladeFails: c.1,
-                             parent: v.parents.first, generation: v.generation, slot: v.slot,
-                             codeSize: codeSize ? try lineCounts.count(v.tree, archive: archive) : nil)
+            return Candidate(
+                id: v.id, score: total == 0 ? 0 : Double(passes) / Double(total),
+                children: childCount[v.id] ?? 0, outcomes: vector, cladePasses: c.0, cladeFails: c.1,
+                parent: v.parents.first, generation: v.generation, slot: v.slot,
+                codeSize: codeSize ? try lineCounts.count(v.tree, archive: archive) : nil)
         }
     }
 

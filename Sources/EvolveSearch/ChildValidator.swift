@@ -35,7 +35,9 @@ struct ChildValidator {
     static func syntaxError(archive: Archive, tree: String, parentTree: String) throws -> String? {
         guard tree != parentTree else { return nil }
         let python = try archive.changedPaths(from: parentTree, to: tree).filter { $0.hasSuffix(".py") }
-            .compactMap { path -> (String, String)? in try archive.fileContents(tree: tree, path: path).map { (path, $0) } }
+            .compactMap { path -> (String, String)? in
+                try archive.fileContents(tree: tree, path: path).map { (path, $0) }
+            }
         guard !python.isEmpty, let error = try PythonSyntax.firstError(in: python) else { return nil }
         return "syntax error: \(error)"
     }
@@ -43,7 +45,9 @@ struct ChildValidator {
 
 /// Parses Python files with the standard library's `ast` (parsing never runs the code).
 enum PythonSyntax {
-    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 
     /// The first syntax error among the files, as `path:line: message`; nil when all parse (or when no
     /// Python is installed, which is then not this check's business).

@@ -55,9 +55,10 @@ public struct IslandMap: Sendable, Equatable {
 
     /// The islands as they stand when `generation` is planned: every candidate placed, and the migrations
     /// after generations before it applied.
-    public static func build(_ candidates: [Candidate], settings: IslandSettings, childrenPerGeneration: Int,
-                             planning generation: Int) -> IslandMap
-    {
+    public static func build(
+        _ candidates: [Candidate], settings: IslandSettings, childrenPerGeneration: Int,
+        planning generation: Int
+    ) -> IslandMap {
         let n = settings.count
         var sets = [Set<VariantID>](repeating: [], count: n)
         let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -73,8 +74,11 @@ public struct IslandMap: Sendable, Equatable {
         func place(upTo g: Int) {
             while next < children.count && children[next].generation <= g {
                 let c = children[next]
-                sets[island(generation: c.generation, slot: c.slot!, childrenPerGeneration: childrenPerGeneration,
-                            count: n)].insert(c.id)
+                sets[
+                    island(
+                        generation: c.generation, slot: c.slot!, childrenPerGeneration: childrenPerGeneration,
+                        count: n)
+                ].insert(c.id)
                 next += 1
             }
         }
@@ -114,29 +118,35 @@ public struct IslandSelector: ParentSelector {
 
     /// Without a context: as if planning the first generation.
     public func select(_ candidates: [Candidate], count: Int, rng: inout SeededGenerator) -> [VariantID] {
-        select(candidates, count: count, context: SelectionContext(generation: 1, childrenPerGeneration: count),
-               rng: &rng)
+        select(
+            candidates, count: count, context: SelectionContext(generation: 1, childrenPerGeneration: count),
+            rng: &rng)
     }
 
     public func select(_ candidates: [Candidate], count: Int, context: SelectionContext, rng: inout SeededGenerator)
         -> [VariantID]
     {
         guard !candidates.isEmpty else { return [] }
-        let map = IslandMap.build(candidates, settings: settings, childrenPerGeneration: context.childrenPerGeneration,
-                                  planning: context.generation)
+        let map = IslandMap.build(
+            candidates, settings: settings, childrenPerGeneration: context.childrenPerGeneration,
+            planning: context.generation)
         let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return (0..<count).map { i in
-            let island = IslandMap.island(generation: context.generation, slot: context.firstSlot + i,
-                                          childrenPerGeneration: context.childrenPerGeneration, count: settings.count)
+            let island = IslandMap.island(
+                generation: context.generation, slot: context.firstSlot + i,
+                childrenPerGeneration: context.childrenPerGeneration, count: settings.count)
             let members = map.members[island].compactMap { byID[$0] }
             return inner.select(members.isEmpty ? candidates : members, count: 1, rng: &rng)[0]
         }
     }
 
     /// The migrations made right after `generation` (empty when it is not a migration point).
-    public func migrations(after generation: Int, _ candidates: [Candidate], childrenPerGeneration: Int) -> [Migration] {
+    public func migrations(after generation: Int, _ candidates: [Candidate], childrenPerGeneration: Int) -> [Migration]
+    {
         guard generation >= 1, generation % settings.migrationInterval == 0 else { return [] }
-        return IslandMap.build(candidates, settings: settings, childrenPerGeneration: childrenPerGeneration,
-                               planning: generation + 1).migrations.filter { $0.afterGeneration == generation }
+        return IslandMap.build(
+            candidates, settings: settings, childrenPerGeneration: childrenPerGeneration,
+            planning: generation + 1
+        ).migrations.filter { $0.afterGeneration == generation }
     }
 }

@@ -146,7 +146,8 @@ public enum FeatureValues {
             for (i, pass) in v.enumerated() where pass { bits[i / 64] |= 1 << UInt64(i % 64) }
             return bits
         }
-        let references: [Int] = n <= Novelty.maxReferences
+        let references: [Int] =
+            n <= Novelty.maxReferences
             ? Array(0..<n) : (0..<Novelty.maxReferences).map { $0 * n / Novelty.maxReferences }
         return (0..<n).map { i in
             var sum = 0

@@ -66,7 +66,8 @@ public enum ObjectiveCandidates {
                         sum += outcome?.status.isPass == true ? 1 : 0
                     } else {
                         sum += SuiteObjectives.taskScore(
-                            passed: outcome?.status.isPass ?? false, metrics: outcome?.verdicts?.metrics, suite.objectives)
+                            passed: outcome?.status.isPass ?? false, metrics: outcome?.verdicts?.metrics,
+                            suite.objectives)
                     }
                     for (name, value) in outcome?.verdicts?.metrics ?? [:] where value.isFinite {
                         metricSums[name, default: (0, 0)].sum += value

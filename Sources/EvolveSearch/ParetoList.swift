@@ -35,19 +35,25 @@ public enum ParetoList {
         }
         let points = entries.map { ["score": $0.score, "cost_per_task": $0.costPerTask] }
         let front = try Objectives.paretoFront(points, objectives)
-        return front.map { entries[$0] }.sorted { ($0.score, -$0.variant.id.number) > ($1.score, -$1.variant.id.number) }
+        return front.map { entries[$0] }.sorted {
+            ($0.score, -$0.variant.id.number) > ($1.score, -$1.variant.id.number)
+        }
     }
 
     /// A table for people: id, score, cost per task, generation, summary.
     public static func render(_ entries: [Entry]) -> String {
-        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+        func pad(_ s: String, _ n: Int) -> String {
+            s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
+        }
         var out = pad("id", 7) + pad("score", 7) + pad("$/task", 10) + pad("gen", 5) + "summary\n"
         for e in entries {
-            out += pad(e.variant.id.description, 7) + pad(String(format: "%.3f", e.score), 7)
+            out +=
+                pad(e.variant.id.description, 7) + pad(String(format: "%.3f", e.score), 7)
                 + pad(String(format: "%.6f", e.costPerTask), 10) + pad(String(e.variant.generation), 5)
                 + DisplayText.escaped(String(e.variant.summary.prefix(70))) + "\n"
         }
-        return out + "\(entries.count) variant\(entries.count == 1 ? "" : "s") on the front of score against cost per task\n"
+        return out
+            + "\(entries.count) variant\(entries.count == 1 ? "" : "s") on the front of score against cost per task\n"
     }
 
     /// A JSON array: id, score, cost_per_task_usd, generation, summary.

@@ -31,9 +31,12 @@ public final class TerminalProgress: SearchObserver, Sendable {
     private let screen = Locked<Screen>(([:], 0))
     private let write: @Sendable (String) -> Void
 
-    public init(live: Bool = Terminal.stderrIsTTY, write: @escaping @Sendable (String) -> Void = { text in
-        FileHandle.standardError.write(Data(text.utf8))
-    }) {
+    public init(
+        live: Bool = Terminal.stderrIsTTY,
+        write: @escaping @Sendable (String) -> Void = { text in
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+    ) {
         self.live = live
         self.color = live && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         self.write = write
@@ -51,16 +54,20 @@ public final class TerminalProgress: SearchObserver, Sendable {
             screen.lines.removeValue(forKey: 0)
             print("  seed \(v.id) scored \(format(v.score))", on: &screen)
         case .childStarted(let g, let slot, let op, let parents):
-            update(slot, "gen \(g) · child \(slot + 1): \(op) from \(parents.map(\.description).joined(separator: " + "))…",
-                   plain: false, on: &screen)
+            update(
+                slot,
+                "gen \(g) · child \(slot + 1): \(op) from \(parents.map(\.description).joined(separator: " + "))…",
+                plain: false, on: &screen)
         case .childRecorded(let g, let slot, let v):
             if v.status == .invalid {
                 update(
                     slot, "gen \(g) · \(v.id): invalid (\(DisplayText.escaped(v.reason ?? "?")))", plain: true,
                     on: &screen)
             } else {
-                update(slot, "gen \(g) · \(v.id): \(DisplayText.escaped(String(v.summary.prefix(60)))) — evaluating", plain: true,
-                       on: &screen)
+                update(
+                    slot, "gen \(g) · \(v.id): \(DisplayText.escaped(String(v.summary.prefix(60)))) — evaluating",
+                    plain: true,
+                    on: &screen)
             }
         case .childEvaluating(let g, let slot, let id, let done, let total):
             update(slot, "gen \(g) · \(id): evaluating \(done)/\(total) tasks", plain: false, on: &screen)
@@ -130,5 +137,7 @@ public final class TerminalProgress: SearchObserver, Sendable {
     }
 
     private func format(_ score: Double?) -> String { score.map { String(format: "%.3f", $0) } ?? "–" }
-    private func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+    private func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
 }

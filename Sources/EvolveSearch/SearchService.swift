@@ -26,8 +26,10 @@ public final class SearchService: Sendable {
     /// Objective scores and metric features by candidate, read from the archive once each.
     let objectiveCache = ObjectiveCandidates.Cache()
 
-    public init(archive: Archive, settings: SearchSettings, suites: [Suite], evaluation: EvaluationService,
-                operators: [String: any MutationOperator], observer: any SearchObserver, limits: SearchLimits) throws {
+    public init(
+        archive: Archive, settings: SearchSettings, suites: [Suite], evaluation: EvaluationService,
+        operators: [String: any MutationOperator], observer: any SearchObserver, limits: SearchLimits
+    ) throws {
         self.archive = archive
         self.settings = settings
         self.suites = suites
@@ -136,11 +138,14 @@ public final class SearchService: Sendable {
                         try await gate.withToken {
                             try Task.checkCancellation()
                             let parents = try child.parents.map { try self.archive.variant($0) }
-                            self.observer.event(.childStarted(generation: generation, slot: child.slot,
-                                                              operator: child.operator, parents: child.parents))
+                            self.observer.event(
+                                .childStarted(
+                                    generation: generation, slot: child.slot,
+                                    operator: child.operator, parents: child.parents))
                             let request = MutationRequest(
                                 archive: self.archive, parents: parents, generation: generation, slot: child.slot,
-                                seed: SeededGenerator.derive(self.settings.randomSeed, UInt64(generation), UInt64(child.slot), 7),
+                                seed: SeededGenerator.derive(
+                                    self.settings.randomSeed, UInt64(generation), UInt64(child.slot), 7),
                                 suites: self.suites.map(\.name), suitesDirectory: self.settings.suitesDir,
                                 key: Self.childKey(runID, generation, child.slot))
                             var result = try await self.operators[child.operator]!.mutate(request)
@@ -196,8 +201,9 @@ public final class SearchService: Sendable {
         let candidates = try ObjectiveCandidates.apply(
             try candidatePool.candidates(), archive: archive, suites: suites, cache: objectiveCache)
         guard !candidates.isEmpty else {
-            throw EvolveError(.invalidInput, "no variant can be a parent: none is valid and evaluated",
-                              hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
+            throw EvolveError(
+                .invalidInput, "no variant can be a parent: none is valid and evaluated",
+                hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
         }
         var rng = SeededGenerator(seed: settings.randomSeed, UInt64(generation), 1)
         let weights = settings.operators.map(\.weight)
@@ -230,12 +236,14 @@ public final class SearchService: Sendable {
     // MARK: - Children
 
     /// Validates an operator's result and records the child (valid → pending evaluation; otherwise invalid).
-    private func recordChild(_ result: MutationResult, parents: [Variant], plan: PlannedChild, generation: Int,
-                             runID: String) throws -> Variant
-    {
+    private func recordChild(
+        _ result: MutationResult, parents: [Variant], plan: PlannedChild, generation: Int,
+        runID: String
+    ) throws -> Variant {
         let parent = parents[0]
-        var metadata = VariantMetadata(generation: generation, operator: plan.operator, run: runID, summary: "",
-                                       slot: plan.slot)
+        var metadata = VariantMetadata(
+            generation: generation, operator: plan.operator, run: runID, summary: "",
+            slot: plan.slot)
         var tree = parent.tree
         switch result {
         case .invalid(let reason, let info):
@@ -244,10 +252,11 @@ public final class SearchService: Sendable {
             metadata.reason = reason
         case .tree(let newTree, let info):
             apply(info, to: &metadata)
-            if let reason = try ChildValidator(archive: archive, protectedPaths: settings.protectedPaths,
-                                               syntaxCheck: false)  // checked where the child was made
-                .reasonToReject(tree: newTree, parent: parent)
-            {
+            if let reason = try ChildValidator(
+                archive: archive, protectedPaths: settings.protectedPaths,
+                syntaxCheck: false
+            )  // checked where the child was made
+            .reasonToReject(tree: newTree, parent: parent) {
                 metadata.status = .invalid
                 metadata.reason = reason
             } else {
@@ -290,8 +299,10 @@ public final class SearchService: Sendable {
                 EvaluationRequest(variant: v, suite: suite, run: runID)
             ) { [observer, taskCount] _ in
                 let done = counter.increment()
-                observer.event(.childEvaluating(generation: generation, slot: slot, variant: v.id, done: done,
-                                                total: taskCount))
+                observer.event(
+                    .childEvaluating(
+                        generation: generation, slot: slot, variant: v.id, done: done,
+                        total: taskCount))
             }
             passed += report.score * Double(report.suiteTaskCount)
             total += report.suiteTaskCount
@@ -337,8 +348,10 @@ public struct SearchLimits: Sendable {
     /// Stop after this many generations without a better best score.
     public var patience: Int?
 
-    public init(budgetUSD: Double? = nil, maxEvaluations: Int? = nil, targetScore: Double? = nil,
-                patience: Int? = nil) {
+    public init(
+        budgetUSD: Double? = nil, maxEvaluations: Int? = nil, targetScore: Double? = nil,
+        patience: Int? = nil
+    ) {
         self.budgetUSD = budgetUSD
         self.maxEvaluations = maxEvaluations
         self.targetScore = targetScore

@@ -13,8 +13,9 @@ extension SearchService {
         guard target != nil || patience != nil else { return nil }
         let variants = try archive.allVariants().filter { $0.status == .valid && $0.score != nil }
         if let target, let best = variants.ranked().first, best.score! >= target {
-            return String(format: "the target score %.3g is reached by %@ (%.3f)", target, best.id.description,
-                          best.score!)
+            return String(
+                format: "the target score %.3g is reached by %@ (%.3f)", target, best.id.description,
+                best.score!)
         }
         if let patience {
             let history = Self.bestByGeneration(variants, run: runID, generations: completed)
@@ -53,7 +54,9 @@ extension SearchService {
         guard !moves.isEmpty else { return }
         let message = "after generation \(generation - 1): " + moves.map(\.description).joined(separator: "; ")
         let prefix = "after generation \(generation - 1):"
-        if try archive.events(run: runID, kind: "migration").contains(where: { $0.message.hasPrefix(prefix) }) { return }
+        if try archive.events(run: runID, kind: "migration").contains(where: { $0.message.hasPrefix(prefix) }) {
+            return
+        }
         try archive.logEvent(run: runID, kind: "migration", message: message)
     }
 }

@@ -25,9 +25,11 @@ public struct Candidate: Sendable, Equatable {
     /// name here is usable as a MAP-Elites feature as it stands.
     public var features: [String: Double]
 
-    public init(id: VariantID, score: Double, children: Int = 0, outcomes: [Bool] = [], cladePasses: Int = 0,
-                cladeFails: Int = 0, parent: VariantID? = nil, generation: Int = 0, slot: Int? = nil,
-                codeSize: Int? = nil, features: [String: Double] = [:]) {
+    public init(
+        id: VariantID, score: Double, children: Int = 0, outcomes: [Bool] = [], cladePasses: Int = 0,
+        cladeFails: Int = 0, parent: VariantID? = nil, generation: Int = 0, slot: Int? = nil,
+        codeSize: Int? = nil, features: [String: Double] = [:]
+    ) {
         self.id = id
         self.score = score
         self.children = children
@@ -185,8 +187,9 @@ public func makeSelector(name: String, k: Int, beta: Double) throws -> any Paren
     case .random: return RandomSelector()
     case .mapElites: return MapElitesSelector(features: MapElitesSelector.defaultFeatures)
     case nil:
-        throw EvolveError(.config, "the selector '\(name)' is unknown",
-                          hint: "use hgm, novelty, dgm, greedy, random or map-elites")
+        throw EvolveError(
+            .config, "the selector '\(name)' is unknown",
+            hint: "use hgm, novelty, dgm, greedy, random or map-elites")
     }
 }
 
@@ -195,15 +198,17 @@ public func makeSelector(name: String, k: Int, beta: Double) throws -> any Paren
 public func makeSelector(_ config: SelectorConfig) throws -> any ParentSelector {
     var selector = try makeSelector(name: config.name, k: config.k, beta: config.beta)
     if config.name == SelectorKind.mapElites.rawValue, let features = config.features {
-        selector = MapElitesSelector(features: features.map {
-            FeatureDimension(name: $0.name, bins: $0.bins, min: $0.min, max: $0.max)
-        })
+        selector = MapElitesSelector(
+            features: features.map {
+                FeatureDimension(name: $0.name, bins: $0.bins, min: $0.min, max: $0.max)
+            })
     }
     if let islands = config.islands {
         selector = IslandSelector(
             inner: selector,
-            settings: IslandSettings(count: islands.count, migrationInterval: islands.migrationInterval,
-                                     migrationRate: islands.migrationRate))
+            settings: IslandSettings(
+                count: islands.count, migrationInterval: islands.migrationInterval,
+                migrationRate: islands.migrationRate))
     }
     return selector
 }
@@ -230,7 +235,8 @@ public enum Novelty {
             for (i, pass) in v.enumerated() where pass { bits[i / 64] |= 1 << UInt64(i % 64) }
             return bits
         }
-        let references: [Int] = n <= maxReferences
+        let references: [Int] =
+            n <= maxReferences
             ? Array(0..<n) : (0..<maxReferences).map { $0 * n / maxReferences }
         let neighbours = min(k, references.count - 1)
         var result = [Double](repeating: 0, count: n)
@@ -242,12 +248,18 @@ public enum Novelty {
                 for w in 0..<words { d += (packed[i][w] ^ packed[j][w]).nonzeroBitCount }
                 if filled < neighbours {
                     var p = filled
-                    while p > 0 && nearest[p - 1] > d { nearest[p] = nearest[p - 1]; p -= 1 }
+                    while p > 0 && nearest[p - 1] > d {
+                        nearest[p] = nearest[p - 1]
+                        p -= 1
+                    }
                     nearest[p] = d
                     filled += 1
                 } else if d < nearest[neighbours - 1] {
                     var p = neighbours - 1
-                    while p > 0 && nearest[p - 1] > d { nearest[p] = nearest[p - 1]; p -= 1 }
+                    while p > 0 && nearest[p - 1] > d {
+                        nearest[p] = nearest[p - 1]
+                        p -= 1
+                    }
                     nearest[p] = d
                 }
             }

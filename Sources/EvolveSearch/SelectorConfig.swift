@@ -23,8 +23,10 @@ public struct SelectorConfig: Codable, Sendable, Equatable {
     /// MAP-Elites feature dimensions.
     public var features: [FeatureConfig]?
 
-    public init(name: String = SelectorConfig.defaultName, k: Int = 5, beta: Double = 1.0,
-                islands: IslandConfig? = nil, features: [FeatureConfig]? = nil) {
+    public init(
+        name: String = SelectorConfig.defaultName, k: Int = 5, beta: Double = 1.0,
+        islands: IslandConfig? = nil, features: [FeatureConfig]? = nil
+    ) {
         self.name = name
         self.k = k
         self.beta = beta
@@ -50,7 +52,9 @@ public struct SelectorConfig: Codable, Sendable, Equatable {
         if let i = islands {
             if i.count < 2 { throw bad("islands.count must be at least 2") }
             if i.migrationInterval < 1 { throw bad("islands.migration_interval must be at least 1 generation") }
-            if !(i.migrationRate >= 0 && i.migrationRate <= 1) { throw bad("islands.migration_rate must be between 0 and 1") }
+            if !(i.migrationRate >= 0 && i.migrationRate <= 1) {
+                throw bad("islands.migration_rate must be between 0 and 1")
+            }
         }
         if features != nil && name != SelectorKind.mapElites.rawValue { throw bad("features are for name: map-elites") }
         for f in features ?? [] {
@@ -114,4 +118,3 @@ public struct FeatureConfig: Codable, Sendable, Equatable {
         max = try c.decodeIfPresent(Double.self, forKey: .max)
     }
 }
-

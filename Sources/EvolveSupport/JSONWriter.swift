@@ -11,10 +11,24 @@ public struct JSONWriter {
         needsComma[needsComma.count - 1] = true
     }
 
-    public mutating func beginObject() { separate(); output.append("{"); needsComma.append(false) }
-    public mutating func endObject() { needsComma.removeLast(); output.append("}") }
-    public mutating func beginArray() { separate(); output.append("["); needsComma.append(false) }
-    public mutating func endArray() { needsComma.removeLast(); output.append("]") }
+    public mutating func beginObject() {
+        separate()
+        output.append("{")
+        needsComma.append(false)
+    }
+    public mutating func endObject() {
+        needsComma.removeLast()
+        output.append("}")
+    }
+    public mutating func beginArray() {
+        separate()
+        output.append("[")
+        needsComma.append(false)
+    }
+    public mutating func endArray() {
+        needsComma.removeLast()
+        output.append("]")
+    }
 
     /// Writes `"key":` inside an object; the next value call writes its value.
     public mutating func key(_ name: String) {
@@ -36,7 +50,10 @@ public struct JSONWriter {
 
     public mutating func value(_ number: Double?) {
         separate()
-        guard let number, number.isFinite else { output.append("null"); return }
+        guard let number, number.isFinite else {
+            output.append("null")
+            return
+        }
         if number == number.rounded(), abs(number) < 1e15 {
             output.append(String(Int64(number)))
         } else {
@@ -44,15 +61,33 @@ public struct JSONWriter {
         }
     }
 
-    public mutating func value(_ flag: Bool) { separate(); output.append(flag ? "true" : "false") }
+    public mutating func value(_ flag: Bool) {
+        separate()
+        output.append(flag ? "true" : "false")
+    }
 
     /// Inserts already-encoded JSON as one value.
-    public mutating func raw(_ json: String) { separate(); output.append(json) }
+    public mutating func raw(_ json: String) {
+        separate()
+        output.append(json)
+    }
 
-    public mutating func field(_ name: String, _ text: String?) { key(name); value(text) }
-    public mutating func field(_ name: String, _ number: Int?) { key(name); value(number) }
-    public mutating func field(_ name: String, _ number: Double?) { key(name); value(number) }
-    public mutating func field(_ name: String, _ flag: Bool) { key(name); value(flag) }
+    public mutating func field(_ name: String, _ text: String?) {
+        key(name)
+        value(text)
+    }
+    public mutating func field(_ name: String, _ number: Int?) {
+        key(name)
+        value(number)
+    }
+    public mutating func field(_ name: String, _ number: Double?) {
+        key(name)
+        value(number)
+    }
+    public mutating func field(_ name: String, _ flag: Bool) {
+        key(name)
+        value(flag)
+    }
     public mutating func field(_ name: String, strings: [String]) {
         key(name)
         beginArray()
@@ -69,7 +104,9 @@ public struct JSONWriter {
         var plain = true
         // 0x7F is DEL; 0xC2, 0xD8 and 0xE2 lead the UTF-8 of C1 controls, U+061C and U+200E–U+2069.
         for unit in text.utf8
-        where unit < 0x20 || unit == 0x22 || unit == 0x5C || unit == 0x7F || unit == 0xC2 || unit == 0xD8 || unit == 0xE2 {
+        where unit < 0x20 || unit == 0x22 || unit == 0x5C || unit == 0x7F || unit == 0xC2 || unit == 0xD8
+            || unit == 0xE2
+        {
             plain = false
             break
         }

@@ -57,7 +57,8 @@ public enum CheckResults: Sendable, Equatable {
             default: throw EvolveError(.config, "\(doc.location(of: node)): \(usage), not '\(word)'")
             }
         }
-        guard let mapping = node.mapping, mapping.count == 1, let (key, value) = mapping.first.map({ ($0.key, $0.value) }),
+        guard let mapping = node.mapping, mapping.count == 1,
+            let (key, value) = mapping.first.map({ ($0.key, $0.value) }),
             let file = value.scalar?.string
         else { throw EvolveError(.config, "\(doc.location(of: node)): \(usage)") }
         guard resultsFileIsSafe(file) else {
@@ -77,7 +78,8 @@ public enum CheckResults: Sendable, Equatable {
 
     /// A file name with no folder part, or `/evolve/out/NAME`: nothing that a link in the workspace could redirect.
     static func resultsFileIsSafe(_ file: String) -> Bool {
-        let name = file.hasPrefix(resultsMount + "/")
+        let name =
+            file.hasPrefix(resultsMount + "/")
             ? String(file.dropFirst(resultsMount.count + 1)) : file
         return !name.isEmpty && !name.contains("/") && name != "." && name != ".." && !name.contains("\0")
     }

@@ -13,8 +13,10 @@ public struct Objective: Sendable, Equatable {
     public var weight: Double
     public var bounds: ClosedRange<Double>?
 
-    public init(name: String, direction: Direction = .maximize, weight: Double = 1,
-                bounds: ClosedRange<Double>? = nil) {
+    public init(
+        name: String, direction: Direction = .maximize, weight: Double = 1,
+        bounds: ClosedRange<Double>? = nil
+    ) {
         self.name = name
         self.direction = direction
         self.weight = weight
@@ -46,8 +48,9 @@ public enum Objectives {
                 throw EvolveError(.config, "the objective name '\(o.name)' is empty or used twice")
             }
             if !o.weight.isFinite || o.weight < 0 {
-                throw EvolveError(.config, "the objective \(o.name) has weight \(o.weight)",
-                                  hint: "a weight is a finite number ≥ 0")
+                throw EvolveError(
+                    .config, "the objective \(o.name) has weight \(o.weight)",
+                    hint: "a weight is a finite number ≥ 0")
             }
             if let b = o.bounds, !b.lowerBound.isFinite || !b.upperBound.isFinite {
                 throw EvolveError(.config, "the objective \(o.name) has bounds that are not finite numbers")
@@ -105,12 +108,14 @@ public enum Objectives {
 
     private static func value(_ o: Objective, in values: [String: Double]) throws -> Double {
         guard let v = values[o.name] else {
-            throw EvolveError(.invalidInput, "the value of the objective \(o.name) is missing",
-                              hint: "every point needs a value for every objective")
+            throw EvolveError(
+                .invalidInput, "the value of the objective \(o.name) is missing",
+                hint: "every point needs a value for every objective")
         }
         guard v.isFinite else {
-            throw EvolveError(.invalidInput, "the objective \(o.name) has the value \(v), which is not a finite number",
-                              hint: "a check that reports NaN or infinity is refused rather than scored")
+            throw EvolveError(
+                .invalidInput, "the objective \(o.name) has the value \(v), which is not a finite number",
+                hint: "a check that reports NaN or infinity is refused rather than scored")
         }
         return v
     }

@@ -88,7 +88,8 @@ public struct Suite: Sendable {
         var feedback = FeedbackLevel.verdicts
         if let text = try doc.string("feedback") {
             guard let level = FeedbackLevel(rawValue: text) else {
-                throw EvolveError(.config, "\(doc.location("feedback")): 'feedback' must be verdicts or full, not '\(text)'")
+                throw EvolveError(
+                    .config, "\(doc.location("feedback")): 'feedback' must be verdicts or full, not '\(text)'")
             }
             feedback = level
         }
@@ -115,7 +116,8 @@ public struct Suite: Sendable {
             suite.objectives = try SuiteObjectives.parse(node, in: doc)
             if let task = tasks.first(where: { if case .metrics = $0.resultsFormat { false } else { true } }) {
                 throw EvolveError(
-                    .config, "\(doc.location("objectives")): objectives need metrics, but task \(task.id) reads its verdicts as \(task.resultsFormat.source)",
+                    .config,
+                    "\(doc.location("objectives")): objectives need metrics, but task \(task.id) reads its verdicts as \(task.resultsFormat.source)",
                     hint: "declare `results: {metrics: FILE}` so the check reports the objectives' values")
             }
         }

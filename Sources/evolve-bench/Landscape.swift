@@ -165,8 +165,10 @@ struct Landscape {
                 child.hidden = 1
                 child.outcomes = (0..<tasks).map { $0 >= trapTasks && $0 < trapTasks + escapeTasks }
             } else {
-                step(&child.outcomes, improve: p.hidden == 0 ? 0.5 : escapedPromise, within: p.hidden == 0 ? trapTasks : tasks,
-                     rng: &rng)
+                step(
+                    &child.outcomes, improve: p.hidden == 0 ? 0.5 : escapedPromise,
+                    within: p.hidden == 0 ? trapTasks : tasks,
+                    rng: &rng)
             }
         case .needle:
             let u = rng.unit()

@@ -88,9 +88,10 @@ func meanRanks(_ table: [String: [Landscape.Shape: LandscapeCell]], shapes: [Lan
     return sum.mapValues { $0 / Double(max(1, shapes.count)) }
 }
 
-func renderTable(_ table: [String: [Landscape.Shape: LandscapeCell]], shapes: [Landscape.Shape],
-                 selectors: [String], bestAfter: Int) -> String
-{
+func renderTable(
+    _ table: [String: [Landscape.Shape: LandscapeCell]], shapes: [Landscape.Shape],
+    selectors: [String], bestAfter: Int
+) -> String {
     let ranks = meanRanks(table, shapes: shapes, selectors: selectors)
     var out = "\nEvaluations to the target: mean (seeds that reached it) · mean best score after \(bestAfter)\n\n"
     out += "| selector | " + shapes.map(\.rawValue).joined(separator: " | ") + " | mean rank |\n"

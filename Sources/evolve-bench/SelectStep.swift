@@ -63,7 +63,8 @@ func selectStep(path: String, selectors: [String], children: Int, runs: Int) thr
         let s = median(select)
         print(
             String(
-                format: "select-step %@ variants=%d candidates=%d startup_ms=%.1f step_ms=%.1f rebuild_step_ms=%.1f", name,
+                format: "select-step %@ variants=%d candidates=%d startup_ms=%.1f step_ms=%.1f rebuild_step_ms=%.1f",
+                name,
                 variants, candidateCount, b, s, median(rebuild)))
     }
 }

@@ -77,7 +77,9 @@ do {
     case "landscape":
         let a = try Arguments(
             words.dropFirst(),
-            allowed: ["seeds", "selectors", "shapes", "max-evaluations", "batch", "promise", "promise-noise", "best-after"])
+            allowed: [
+                "seeds", "selectors", "shapes", "max-evaluations", "batch", "promise", "promise-noise", "best-after",
+            ])
         guard a.positional.isEmpty else { throw UsageError() }
         var landscape = Landscape()
         if let p = a.options["promise"] { landscape.rootPromise = Double(p) ?? landscape.rootPromise }

@@ -46,7 +46,8 @@ struct CirclePackingSearchTests {
         #expect(best == grown)
         // The check's artifacts are stored with its metrics, readable (not redacted as hidden-test text).
         let stored = try run(["sqlite3", "-readonly", archive + "/index.sqlite", "SELECT verdicts FROM evaluations"])
-        #expect(stored.out.contains(String(format: "\"check\":\"valid; sum %.6f\"", try Self.seedSum())), "\(stored.out)")
+        #expect(
+            stored.out.contains(String(format: "\"check\":\"valid; sum %.6f\"", try Self.seedSum())), "\(stored.out)")
         #expect(stored.out.contains("\"check\":\"circle 0: outside\""))
         #expect(!stored.out.contains(HiddenMarker.text))
     }
@@ -60,8 +61,14 @@ struct CirclePackingSearchTests {
             ("{\"circles\": [\(good.dropLast().joined(separator: ","))]}", nil, "25 circles, not 26"),
             ("{\"circles\": [[NaN, 0.5, 0.1],\(good.dropFirst().joined(separator: ","))]}", nil, ": not finite"),
             ("{\"circles\": [[0.95, 0.5, 0.1],\(good.dropFirst().joined(separator: ","))]}", nil, "circle 0: outside"),
-            ("{\"circles\": [[0.1, 0.1, 0.05],\(good.dropLast().joined(separator: ","))]}", nil, "circles 0 and 1 overlap"),
-            ("{\"circles\": [[0.1, 0.1, true],\(good.dropFirst().joined(separator: ","))]}", nil, "circle 0: not [x, y, r]"),
+            (
+                "{\"circles\": [[0.1, 0.1, 0.05],\(good.dropLast().joined(separator: ","))]}", nil,
+                "circles 0 and 1 overlap"
+            ),
+            (
+                "{\"circles\": [[0.1, 0.1, true],\(good.dropFirst().joined(separator: ","))]}", nil,
+                "circle 0: not [x, y, r]"
+            ),
             ("", "/etc/hostname", "no packing.json file"),
             (String(repeating: "[", count: 100_000), nil, "not JSON"),
         ]
@@ -69,15 +76,17 @@ struct CirclePackingSearchTests {
             let dir = try Files.makeTemporaryDirectory(prefix: "evolve-packing")
             defer { Files.removeTree(dir) }
             if let linkTarget {
-                try FileManager.default.createSymbolicLink(atPath: dir + "/packing.json", withDestinationPath: linkTarget)
+                try FileManager.default.createSymbolicLink(
+                    atPath: dir + "/packing.json", withDestinationPath: linkTarget)
             } else {
                 try text.write(toFile: dir + "/packing.json", atomically: true, encoding: .utf8)
             }
             try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
             let result = try run(["EVOLVE_RESULTS_DIR=\(dir)/out", "/usr/bin/python3", check], in: dir)
             #expect(result.out.contains(expected), "\(expected): \(result.out)")
-            let report = try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/metrics.json"))) as? [String: Any]
+            let report =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/metrics.json"))) as? [String: Any]
             let metrics = report?["metrics"] as? [String: Double]
             let valid = expected.hasPrefix("valid")
             #expect(result.status == (valid ? 0 : 1), "\(expected)")

@@ -21,8 +21,11 @@ struct CrashResumeTests {
         let deadline = Date().addingTimeInterval(60)
         var killedAt = -1
         while Date() < deadline && process.isRunning {
-            let count = (try? run(["sqlite3", archive + "/index.sqlite",
-                                   "SELECT count(*) FROM variants"]).out.trimmingCharacters(in: .whitespacesAndNewlines))
+            let count =
+                (try? run([
+                    "sqlite3", archive + "/index.sqlite",
+                    "SELECT count(*) FROM variants",
+                ]).out.trimmingCharacters(in: .whitespacesAndNewlines))
                 .flatMap { Int($0) } ?? 0
             if count >= 4 {
                 kill(process.processIdentifier, SIGKILL)
@@ -33,22 +36,28 @@ struct CrashResumeTests {
         }
         process.waitUntilExit()
         #expect(killedAt >= 4, "the search ended before it could be killed")
-        let before = try run(["sqlite3", archive + "/index.sqlite",
-                              "SELECT tree_id || suite || task || created_at FROM evaluations ORDER BY 1"]).out
+        let before = try run([
+            "sqlite3", archive + "/index.sqlite",
+            "SELECT tree_id || suite || task || created_at FROM evaluations ORDER BY 1",
+        ]).out
 
         let resumed = try evolve(["search", "--resume", "--archive", archive])
         #expect(resumed.status == 0, "resume failed: \(resumed.stderr)")
         #expect(resumed.stderr.contains("Resuming run r1"))
 
         // Every planned child exists exactly once: 1 seed + 4 generations × 2 slots.
-        let slots = try run(["sqlite3", archive + "/index.sqlite",
-                             "SELECT generation, slot, count(*) FROM variants WHERE run_id = 'r1' GROUP BY generation, slot"]).out
+        let slots = try run([
+            "sqlite3", archive + "/index.sqlite",
+            "SELECT generation, slot, count(*) FROM variants WHERE run_id = 'r1' GROUP BY generation, slot",
+        ]).out
         let rows = slots.split(separator: "\n")
         #expect(rows.count == 8)
         #expect(rows.allSatisfy { $0.hasSuffix("|1") })
         // No completed evaluation was redone: what was recorded before the kill is still there, unchanged.
-        let after = try run(["sqlite3", archive + "/index.sqlite",
-                             "SELECT tree_id || suite || task || created_at FROM evaluations ORDER BY 1"]).out
+        let after = try run([
+            "sqlite3", archive + "/index.sqlite",
+            "SELECT tree_id || suite || task || created_at FROM evaluations ORDER BY 1",
+        ]).out
         let afterSet = Set(after.split(separator: "\n"))
         #expect(before.split(separator: "\n").allSatisfy { afterSet.contains($0) })
         // Both halves of the archive are clean.

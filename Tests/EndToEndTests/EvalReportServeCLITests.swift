@@ -5,11 +5,14 @@ import Testing
 
 /// `evolve eval`, `evolve report` and `evolve serve` as a user runs them: the built binary on a seed, a suite and
 /// an archive from a smoke search; what it prints, the file it writes, the pages it serves and how it stops.
-@Suite("eval, report and serve from the command line", .serialized,
-       .enabled(if: hasBubblewrap, "needs bubblewrap (scripts/setup.sh installs it)"))
+@Suite(
+    "eval, report and serve from the command line", .serialized,
+    .enabled(if: hasBubblewrap, "needs bubblewrap (scripts/setup.sh installs it)"))
 struct EvalReportServeCLITests {
-    static let smokeTasks = ["s01-add": "passed", "s02-greet": "passed", "s03-largest": "failed",
-                             "s04-vowels": "failed"]
+    static let smokeTasks = [
+        "s01-add": "passed", "s02-greet": "passed", "s03-largest": "failed",
+        "s04-vowels": "failed",
+    ]
 
     @Test func evalPrintsATableThenTheSameOutcomesAsJSON() async throws {
         try await offThePool { try Self.evalOnTheSmokeSuite() }
@@ -37,7 +40,8 @@ struct EvalReportServeCLITests {
         #expect(table.status == 0, "evolve eval: \(table.stderr)")
         let lines = table.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "v0 on smoke")
-        #expect(lines.dropFirst().first?.split(separator: " ").map(String.init)
+        #expect(
+            lines.dropFirst().first?.split(separator: " ").map(String.init)
                 == ["TASK", "STATUS", "TIME", "TESTS", "SOURCE", "DETAIL"])
         for (task, status) in smokeTasks {
             let row = lines.first { $0.hasPrefix(task + " ") }?.split(separator: " ").map(String.init) ?? []
@@ -128,8 +132,10 @@ struct EvalReportServeCLITests {
     /// A one-generation smoke search into `scratch`/archive; the archive's path and its variants' ids.
     static func smokeSearch(in scratch: Scratch) throws -> (archive: String, ids: [String]) {
         let archive = scratch.file("archive")
-        let search = try evolve(["search", "--config", "configs/smoke.yaml", "--archive", archive,
-                                 "--generations", "1"])
+        let search = try evolve([
+            "search", "--config", "configs/smoke.yaml", "--archive", archive,
+            "--generations", "1",
+        ])
         #expect(search.status == 0, "smoke search: \(search.stderr)")
         let list = try evolve(["list", "--json", "--archive", archive])
         let variants = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []

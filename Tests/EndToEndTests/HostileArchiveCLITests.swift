@@ -54,21 +54,25 @@ import Testing
         let blob = try git(["hash-object", "-w", try write("agent-v1.py", Array(hostileFile.utf8))])
         let index = scratch + "/index"
         _ = try run(["GIT_INDEX_FILE=\(index)", "git", "--git-dir", repo, "read-tree", "refs/variants/v0^{tree}"])
-        _ = try run(["GIT_INDEX_FILE=\(index)", "git", "--git-dir", repo, "update-index", "--cacheinfo",
-                     "100644,\(blob),agent.py"])
+        _ = try run([
+            "GIT_INDEX_FILE=\(index)", "git", "--git-dir", repo, "update-index", "--cacheinfo",
+            "100644,\(blob),agent.py",
+        ])
         let tree = try run(["GIT_INDEX_FILE=\(index)", "git", "--git-dir", repo, "write-tree"]).out
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        try plant(tree: tree, message: """
-            fix \(Self.titleAttack) the bug \(Self.clearAttack) \(Self.eightBitCSI)
+        try plant(
+            tree: tree,
+            message: """
+                fix \(Self.titleAttack) the bug \(Self.clearAttack) \(Self.eightBitCSI)
 
-            Variant: v1
-            Generation: 1
-            Operator: llm
-            Parents: v0
-            Status: invalid
-            Reason: syntax error \(Self.titleAttack)\(Self.clearAttack) in agent.py
+                Variant: v1
+                Generation: 1
+                Operator: llm
+                Parents: v0
+                Status: invalid
+                Reason: syntax error \(Self.titleAttack)\(Self.clearAttack) in agent.py
 
-            """, id: "v1")
+                """, id: "v1")
 
         let commands: [[String]] = [
             ["show", "v1"], ["show", "v0"], ["list"], ["lineage", "v0"], ["lineage", "v1"],
@@ -113,10 +117,14 @@ import Testing
             }
             return bytes
         }
-        let folder = try git(["hash-object", "-t", "tree", "--literally", "-w",
-                              try write("folder-tree", raw("100644", "pwned.txt", payload))])
-        let tree = try git(["hash-object", "-t", "tree", "--literally", "-w",
-                            try write("evil-tree", raw("120000", "evil", linkTarget) + raw("40000", "evil", folder))])
+        let folder = try git([
+            "hash-object", "-t", "tree", "--literally", "-w",
+            try write("folder-tree", raw("100644", "pwned.txt", payload)),
+        ])
+        let tree = try git([
+            "hash-object", "-t", "tree", "--literally", "-w",
+            try write("evil-tree", raw("120000", "evil", linkTarget) + raw("40000", "evil", folder)),
+        ])
         try plant(tree: tree, message: "hostile\n\nVariant: v1\nGeneration: 1\nOperator: llm\nParents: v0\n", id: "v1")
 
         let checkout = try evolve(["checkout", "v1", "--into", scratch + "/target", "--archive", archive])

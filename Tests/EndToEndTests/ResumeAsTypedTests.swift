@@ -16,8 +16,10 @@ struct ResumeAsTypedTests {
         let folder = try Files.makeTemporaryDirectory(prefix: "evolve-resume-typed")
         defer { Files.removeTree(folder) }
         let archive = "\(folder)/archive"
-        let original = ["search", "--config", "configs/smoke.yaml", "--archive", archive, "--seed", "7",
-                        "--children", "1"]
+        let original = [
+            "search", "--config", "configs/smoke.yaml", "--archive", archive, "--seed", "7",
+            "--children", "1",
+        ]
         let first = try evolve(original + ["--generations", "1"])
         #expect(first.status == 0, "first run: \(first.stderr)")
 
@@ -29,8 +31,10 @@ struct ResumeAsTypedTests {
         #expect(object?["generation"] as? Int == 2, "status after resume: \(status.stdout)")
 
         // A different seed is another run: refused with the flag named, exit 64, nothing changed.
-        let other = try evolve(["search", "--config", "configs/smoke.yaml", "--archive", archive, "--seed", "8",
-                                "--children", "1", "--generations", "3", "--resume"])
+        let other = try evolve([
+            "search", "--config", "configs/smoke.yaml", "--archive", archive, "--seed", "8",
+            "--children", "1", "--generations", "3", "--resume",
+        ])
         #expect(other.status == 64)
         #expect(other.stderr.contains("--seed"), "should name the differing flag: \(other.stderr)")
         #expect(!other.stderr.contains("--children"), "children matched: \(other.stderr)")

@@ -52,8 +52,9 @@ func makeSeed(in scratch: Scratch) throws -> String {
         try FileManager.default.removeItem(atPath: scratch.path + "/work/data.bin")
         let before = try snapshot(scratch.path + "/work")
         let tree = try archive.writeTree(fromDirectory: scratch.path + "/work")
-        let v1 = try archive.record(parents: [VariantID(0)], tree: tree,
-                                    metadata: VariantMetadata(generation: 1, operator: "test", summary: "edit"))
+        let v1 = try archive.record(
+            parents: [VariantID(0)], tree: tree,
+            metadata: VariantMetadata(generation: 1, operator: "test", summary: "edit"))
         #expect(v1.id == VariantID(1))
         #expect(v1.parents == [VariantID(0)])
         // A child from a patch applied by libgit2.
@@ -67,8 +68,9 @@ func makeSeed(in scratch: Scratch) throws -> String {
             +    return b + a
 
             """
-        let v2 = try archive.record(parent: v1.id, patch: patch,
-                                    metadata: VariantMetadata(generation: 2, operator: "test", summary: "patch"))
+        let v2 = try archive.record(
+            parent: v1.id, patch: patch,
+            metadata: VariantMetadata(generation: 2, operator: "test", summary: "patch"))
         try archive.checkout(v1.id, into: scratch.path + "/out1")
         #expect(try snapshot(scratch.path + "/out1") == before)
         try archive.checkout(v2.id, into: scratch.path + "/out2")
@@ -96,8 +98,9 @@ func makeSeed(in scratch: Scratch) throws -> String {
 
             """
         #expect(throws: EvolveError.self) {
-            try archive.record(parent: VariantID(0), patch: patch,
-                               metadata: VariantMetadata(generation: 1, operator: "test", summary: "bad"))
+            try archive.record(
+                parent: VariantID(0), patch: patch,
+                metadata: VariantMetadata(generation: 1, operator: "test", summary: "bad"))
         }
         #expect(try archive.variantCount() == 1)
     }
@@ -109,8 +112,9 @@ func makeSeed(in scratch: Scratch) throws -> String {
             let dir = scratch.path + "/w\(UUID().uuidString)"
             try archive.checkout(parent, into: dir)
             try contents.write(toFile: dir + "/" + file, atomically: true, encoding: .utf8)
-            return try archive.record(parents: [parent], tree: try archive.writeTree(fromDirectory: dir),
-                                      metadata: VariantMetadata(generation: 1, operator: "test", summary: file))
+            return try archive.record(
+                parents: [parent], tree: try archive.writeTree(fromDirectory: dir),
+                metadata: VariantMetadata(generation: 1, operator: "test", summary: file))
         }
         let a = try child(VariantID(0), "agent.py", "print('a')\n")
         let b = try child(VariantID(0), "lib/util.py", "def add(a, b):\n    return a + b + 0\n")
@@ -119,8 +123,9 @@ func makeSeed(in scratch: Scratch) throws -> String {
             Issue.record("a clean merge failed")
             return
         }
-        let m = try archive.record(parents: [a.id, b.id], tree: merged,
-                                   metadata: VariantMetadata(generation: 2, operator: "crossover", summary: "merge"))
+        let m = try archive.record(
+            parents: [a.id, b.id], tree: merged,
+            metadata: VariantMetadata(generation: 2, operator: "crossover", summary: "merge"))
         #expect(m.parents == [a.id, b.id])
         try archive.checkout(m.id, into: scratch.path + "/merged")
         #expect(try String(contentsOfFile: scratch.path + "/merged/agent.py", encoding: .utf8) == "print('a')\n")

@@ -59,11 +59,13 @@ import Testing
         let report = try hostile.archive.doctor(repair: false)
         #expect(report.problems.contains { $0.contains("ghost.py: its object \(missing) is missing") })
         #expect(report.unsafeVariants == [planted.description])
-        #expect(try shell(["git", "--git-dir", hostile.repo, "update-ref", "refs/variants/v99", hostile.seed.tree])
-            .status == 0)
-        #expect(try hostile.archive.doctor(repair: false).problems.contains {
-            $0 == "refs/variants/v99 points at a tree, not a commit"
-        })
+        #expect(
+            try shell(["git", "--git-dir", hostile.repo, "update-ref", "refs/variants/v99", hostile.seed.tree])
+                .status == 0)
+        #expect(
+            try hostile.archive.doctor(repair: false).problems.contains {
+                $0 == "refs/variants/v99 points at a tree, not a commit"
+            })
     }
 
     @Test func displayTextLeavesNoControlCharacter() {

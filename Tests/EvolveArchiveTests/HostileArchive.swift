@@ -11,9 +11,15 @@ struct RawEntry {
     var name: [UInt8]
     var id: String
 
-    static func file(_ name: String, _ id: String) -> RawEntry { RawEntry(mode: "100644", name: Array(name.utf8), id: id) }
-    static func link(_ name: String, _ id: String) -> RawEntry { RawEntry(mode: "120000", name: Array(name.utf8), id: id) }
-    static func folder(_ name: String, _ id: String) -> RawEntry { RawEntry(mode: "40000", name: Array(name.utf8), id: id) }
+    static func file(_ name: String, _ id: String) -> RawEntry {
+        RawEntry(mode: "100644", name: Array(name.utf8), id: id)
+    }
+    static func link(_ name: String, _ id: String) -> RawEntry {
+        RawEntry(mode: "120000", name: Array(name.utf8), id: id)
+    }
+    static func folder(_ name: String, _ id: String) -> RawEntry {
+        RawEntry(mode: "40000", name: Array(name.utf8), id: id)
+    }
 }
 
 /// An archive made from the test seed, with what an attacker needs to plant trees that git's own tools
@@ -51,7 +57,9 @@ final class HostileArchive {
         }
         let file = scratch.path + "/raw-tree-\(UUID().uuidString)"
         try Data(bytes).write(to: URL(fileURLWithPath: file))
-        let (out, status) = try shell(["git", "--git-dir", repo, "hash-object", "-t", "tree", "--literally", "-w", file])
+        let (out, status) = try shell([
+            "git", "--git-dir", repo, "hash-object", "-t", "tree", "--literally", "-w", file,
+        ])
         #expect(status == 0, "git hash-object failed: \(out)")
         return out
     }
@@ -93,10 +101,12 @@ final class HostileArchive {
         #expect(try archive.treeProblems(tree).contains { $0.path == path }, sourceLocation: sourceLocation)
 
         let child = try archive.record(
-            parents: [seed.id], tree: tree, metadata: VariantMetadata(generation: 1, operator: "llm", summary: "hostile"))
+            parents: [seed.id], tree: tree,
+            metadata: VariantMetadata(generation: 1, operator: "llm", summary: "hostile"))
         #expect(child.status == .invalid, sourceLocation: sourceLocation)
         #expect(child.reason?.hasPrefix("unsafe tree: ") == true, sourceLocation: sourceLocation)
-        #expect(child.reason?.contains(path) == true, "reason: \(child.reason ?? "nil")", sourceLocation: sourceLocation)
+        #expect(
+            child.reason?.contains(path) == true, "reason: \(child.reason ?? "nil")", sourceLocation: sourceLocation)
         #expect(child.tree == seed.tree, sourceLocation: sourceLocation)
 
         let planted = try plant(tree: tree)
@@ -114,9 +124,11 @@ final class HostileArchive {
 
         let report = try archive.doctor(repair: true)
         #expect(report.unsafeVariants == [planted.description], sourceLocation: sourceLocation)
-        #expect(report.problems.contains { $0.hasPrefix("\(planted): unsafe tree") && $0.contains(path) },
-                "\(report.problems)", sourceLocation: sourceLocation)
+        #expect(
+            report.problems.contains { $0.hasPrefix("\(planted): unsafe tree") && $0.contains(path) },
+            "\(report.problems)", sourceLocation: sourceLocation)
         #expect(!report.isHealthy, sourceLocation: sourceLocation)
-        #expect(try archive.variant(planted).tree == tree, "--repair must keep the variant", sourceLocation: sourceLocation)
+        #expect(
+            try archive.variant(planted).tree == tree, "--repair must keep the variant", sourceLocation: sourceLocation)
     }
 }

@@ -90,7 +90,8 @@ import Testing
         ])
         #expect(try hostile.archive.treeProblems(tree).isEmpty)
         let child = try hostile.archive.record(
-            parents: [hostile.seed.id], tree: tree, metadata: VariantMetadata(generation: 1, operator: "llm", summary: "ok"))
+            parents: [hostile.seed.id], tree: tree,
+            metadata: VariantMetadata(generation: 1, operator: "llm", summary: "ok"))
         #expect(child.status == .pending)
         try hostile.archive.checkout(child.id, into: hostile.target)
         #expect(try hostile.archive.treeHash(ofDirectory: hostile.target) == tree)

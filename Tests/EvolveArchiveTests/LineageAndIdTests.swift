@@ -17,8 +17,9 @@ func makeBranchingArchive(in scratch: Scratch) throws -> Archive {
         let dir = scratch.path + "/w\(n)"
         try archive.checkout(VariantID(parents[0]), into: dir)
         try "\(n)\n".write(toFile: dir + "/f\(n).txt", atomically: true, encoding: .utf8)
-        try archive.record(parents: parents.map(VariantID.init), tree: try archive.writeTree(fromDirectory: dir),
-                           metadata: VariantMetadata(generation: generation, operator: "test", summary: "child \(n)"))
+        try archive.record(
+            parents: parents.map(VariantID.init), tree: try archive.writeTree(fromDirectory: dir),
+            metadata: VariantMetadata(generation: generation, operator: "test", summary: "child \(n)"))
     }
     try child([0], generation: 1)  // v1
     try child([0], generation: 1)  // v2
@@ -88,7 +89,9 @@ func makeBranchingArchive(in scratch: Scratch) throws -> Archive {
         #expect(try archive.resolve(v3.commit).id == v3.id)
         // The shortest prefix that is unique among all commits resolves; git would agree.
         let all = try archive.allVariants().map(\.commit)
-        let unique = (4...40).map { String(v3.commit.prefix($0)) }.first { p in all.filter { $0.hasPrefix(p) }.count == 1 }!
+        let unique = (4...40).map { String(v3.commit.prefix($0)) }.first { p in
+            all.filter { $0.hasPrefix(p) }.count == 1
+        }!
         #expect(try archive.resolve(unique).id == v3.id)
     }
 

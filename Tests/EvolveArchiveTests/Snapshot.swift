@@ -14,7 +14,8 @@ func snapshot(_ root: String) throws -> [String: String] {
             result[relative] = "link:" + (try FileManager.default.destinationOfSymbolicLink(atPath: full))
         case S_IFREG:
             let data = try Data(contentsOf: URL(fileURLWithPath: full))
-            result[relative] = String(format: "%o:", st.st_mode & 0o111 != 0 ? 0o755 : 0o644) + data.base64EncodedString()
+            result[relative] =
+                String(format: "%o:", st.st_mode & 0o111 != 0 ? 0o755 : 0o644) + data.base64EncodedString()
         default: break
         }
     }

@@ -10,7 +10,8 @@ import Testing
         source: "runner",
         tests: [
             TestVerdict(name: "test_calc.TestAdd.test_a", outcome: .passed),
-            TestVerdict(name: "test_calc.TestAdd.test_b", outcome: .failed, exceptionType: "AssertionError", message: "1 != 2"),
+            TestVerdict(
+                name: "test_calc.TestAdd.test_b", outcome: .failed, exceptionType: "AssertionError", message: "1 != 2"),
         ])
 
     func outcome(_ tree: String, task: String, verdicts: TaskVerdicts?) -> TaskOutcome {

@@ -5,7 +5,8 @@ import Foundation
 @testable import EvolveCluster
 
 /// Whether Slurm's daemons are installed here; the cluster tests are skipped (with this reason) otherwise.
-let slurmInstalled = FileManager.default.isExecutableFile(atPath: "/usr/sbin/slurmctld")
+let slurmInstalled =
+    FileManager.default.isExecutableFile(atPath: "/usr/sbin/slurmctld")
     && FileManager.default.isExecutableFile(atPath: "/usr/bin/sbatch")
 
 /// Starts the one-node cluster once per test process (scripts/slurm-local.sh start is idempotent).

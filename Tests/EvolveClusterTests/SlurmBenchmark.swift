@@ -12,8 +12,9 @@ import Testing
 /// step succeeded.
 @Suite(
     "Slurm benchmark",
-    .enabled(if: ProcessInfo.processInfo.environment["EVOLVE_BENCH"] != nil && slurmInstalled,
-             "set EVOLVE_BENCH=1 (scripts/bench-slurm.sh --tasks N) on a machine with Slurm"))
+    .enabled(
+        if: ProcessInfo.processInfo.environment["EVOLVE_BENCH"] != nil && slurmInstalled,
+        "set EVOLVE_BENCH=1 (scripts/bench-slurm.sh --tasks N) on a machine with Slurm"))
 struct SlurmBenchmark {
     static let tasks = Int(ProcessInfo.processInfo.environment["EVOLVE_BENCH_TASKS"] ?? "") ?? 200
     static let inFlight = Int(ProcessInfo.processInfo.environment["EVOLVE_BENCH_IN_FLIGHT"] ?? "") ?? 8
@@ -23,12 +24,17 @@ struct SlurmBenchmark {
         let local = try await Self.measure(Sandbox(), fixture: fixture)
         var settings = fixture.executor.settings
         settings.maxJobs = Self.inFlight
-        let slurm = try await Self.measure(try SlurmExecutor(settings: settings, run: fixture.executor.run), fixture: fixture)
+        let slurm = try await Self.measure(
+            try SlurmExecutor(settings: settings, run: fixture.executor.run), fixture: fixture)
         let n = Double(Self.tasks)
-        print(String(format: "bench-slurm: %d trivial tasks (agent + check step), %d in flight:", Self.tasks, Self.inFlight))
+        print(
+            String(
+                format: "bench-slurm: %d trivial tasks (agent + check step), %d in flight:", Self.tasks, Self.inFlight))
         print(String(format: "bench-slurm:   local  %7.1f s  (%6.0f ms per task)", local, local / n * 1000))
         print(String(format: "bench-slurm:   slurm  %7.1f s  (%6.0f ms per task)", slurm, slurm / n * 1000))
-        print(String(format: "bench-slurm:   overhead of the Slurm executor: %+.0f ms per task", (slurm - local) / n * 1000))
+        print(
+            String(
+                format: "bench-slurm:   overhead of the Slurm executor: %+.0f ms per task", (slurm - local) / n * 1000))
     }
 
     /// scripts/bench-slurm.sh --stop-slurmd: 8 steps of `sleep 5` (4 in flight); slurmd is stopped 2 s in and
@@ -54,7 +60,8 @@ struct SlurmBenchmark {
             }
             group.addTask {
                 try await Task.sleep(nanoseconds: 2_000_000_000)
-                let pid = (try? String(contentsOfFile: "/run/slurmd.pid", encoding: .utf8))?
+                let pid =
+                    (try? String(contentsOfFile: "/run/slurmd.pid", encoding: .utf8))?
                     .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 _ = try SlurmClient.runNow("/bin/kill", [pid])
                 let stopped = String(format: "slurmd (pid %@) stopped at %.1f s", pid, Date().timeIntervalSince(start))
@@ -83,7 +90,8 @@ struct SlurmBenchmark {
                     var bad = 0
                     for step in ["agent", "check"] {
                         let spec = SandboxSpec(
-                            command: .argv(["true"]), workspace: workspace, label: "b\(index).\(step).\(UUID().uuidString.prefix(6))")
+                            command: .argv(["true"]), workspace: workspace,
+                            label: "b\(index).\(step).\(UUID().uuidString.prefix(6))")
                         if !(try await executor.run(spec)).succeeded { bad += 1 }
                     }
                     return bad

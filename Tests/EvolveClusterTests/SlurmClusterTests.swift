@@ -9,7 +9,8 @@ import Testing
 /// node, results back, crashes and cancellation. Skipped only when Slurm is not installed.
 /// Serialized: the node runs two one-CPU jobs at a time, and tests that wait for their job to start must not
 /// queue behind each other's.
-@Suite("Slurm cluster", .serialized, .enabled(if: slurmInstalled, "Slurm is not installed: scripts/setup.sh --deps-only"))
+@Suite(
+    "Slurm cluster", .serialized, .enabled(if: slurmInstalled, "Slurm is not installed: scripts/setup.sh --deps-only"))
 struct SlurmClusterTests {
     @Test func aStepRunsOnTheNodeInBubblewrapAndItsResultComesBack() async throws {
         let fixture = try ClusterFixture()
@@ -29,7 +30,8 @@ struct SlurmClusterTests {
         let job = try await fixture.waitForJob(named: name, seconds: 60) { $0.state?.isFinished == true }
         #expect(job?.state == .completed, "\(String(describing: job))")
         #expect(!Files.exists(fixture.executor.runFolder + "/v1.t1.agent"), "the step folder is removed")
-        let mode = try FileManager.default.attributesOfItem(atPath: fixture.executor.runFolder)[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: fixture.executor.runFolder)[.posixPermissions] as? Int
         #expect(mode == 0o700, "the run folder is private to the user")
     }
 
@@ -71,7 +73,8 @@ struct SlurmClusterTests {
             limits: SandboxLimits(timeoutSeconds: 600), label: "v1.t4.agent")
         let error = await #expect(throws: StepLost.self) { try await fixture.executor.run(spec) }
         #expect(error?.description.contains("TIMEOUT") == true, "\(String(describing: error))")
-        #expect(try await fixture.executor.client.jobs(named: [fixture.executor.jobName(step: "v1.t4.agent")]).count == 1)
+        #expect(
+            try await fixture.executor.client.jobs(named: [fixture.executor.jobName(step: "v1.t4.agent")]).count == 1)
     }
 
     @Test func aHostileStepIsContainedOnTheNodeAsLocally() async throws {

@@ -94,7 +94,7 @@ struct SlurmParsingTests {
     @Test func hostileNamesCannotLeaveTheRunFolder() throws {
         #expect(SlurmExecutor.safeName("../../etc/x") == "_.._.._etc_x")
         #expect(!SlurmExecutor.safeName("a/b c;rm -rf").contains("/"))
-        #expect(SlurmExecutor.safeName("..") .hasPrefix("_"))
+        #expect(SlurmExecutor.safeName("..").hasPrefix("_"))
         #expect(SlurmExecutor.safeName("v3.t2.agent") == "v3.t2.agent")
         let executor = try SlurmExecutor(settings: SlurmSettings(sharedDir: "/shared"), run: "run/../1")
         #expect(executor.runFolder == "/shared/run_.._1")

@@ -27,7 +27,9 @@ extension SlurmClusterTests {
             executor: {name: slurm, shared_dir: \(folder)/shared, max_jobs: 4, evolve_path: \(evolveBinary)}
             """
         try Files.writeAtomically(Data(config.utf8), to: "\(folder)/run.yaml")
-        let search = try await offThePool { try SlurmClient.runNow(evolveBinary, ["search", "--config", "\(folder)/run.yaml"]) }
+        let search = try await offThePool {
+            try SlurmClient.runNow(evolveBinary, ["search", "--config", "\(folder)/run.yaml"])
+        }
         #expect(search.status == 0, "search on Slurm: \(search.text)")
         #expect(search.text.contains("Steps run as Slurm jobs"), "\(search.text)")
 
@@ -40,11 +42,15 @@ extension SlurmClusterTests {
         // Its steps ran as jobs of this run (Slurm keeps finished jobs for a while), and none is left running.
         let jobs = try await SlurmClient().myJobs().filter { $0.name.hasPrefix("evolve.r1-") }
         let ours = jobs.filter { $0.name.contains(".v0.smoke.") }
-        #expect(ours.contains { $0.name.hasSuffix(".agent") } && ours.contains { $0.name.hasSuffix(".check") },
-                "jobs: \(jobs.map(\.name))")
+        #expect(
+            ours.contains { $0.name.hasSuffix(".agent") } && ours.contains { $0.name.hasSuffix(".check") },
+            "jobs: \(jobs.map(\.name))")
         #expect(!jobs.contains { !($0.state?.isFinished ?? true) }, "a job outlived the search: \(jobs)")
-        #expect((Files.entries("\(folder)/shared/") ?? []).allSatisfy { (Files.entries("\(folder)/shared/\($0)") ?? []).isEmpty },
-                "step folders are removed after their steps")
+        #expect(
+            (Files.entries("\(folder)/shared/") ?? []).allSatisfy {
+                (Files.entries("\(folder)/shared/\($0)") ?? []).isEmpty
+            },
+            "step folders are removed after their steps")
     }
 }
 

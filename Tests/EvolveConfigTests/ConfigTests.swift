@@ -1,10 +1,10 @@
-import EvolveSupport
-import EvolveTestSupport
-import Foundation
-import EvolveTasks
 import EvolveLLM
 import EvolveSandbox
 import EvolveSearch
+import EvolveSupport
+import EvolveTasks
+import EvolveTestSupport
+import Foundation
 import Testing
 
 @testable import EvolveApp
@@ -40,7 +40,9 @@ import Testing
         #expect(message(base + "children: 0\n").contains("c.yaml:3: 'children' must be at least 1"))
         #expect(message(base + "selector: {name: best}\n").contains("name 'best' is unknown"))
         #expect(message(base + "operators: [{name: llm}]\n").contains("meta_agent"))
-        #expect(message(base + "operators:\n  - {name: llm, weight: 1}\n  - {name: mutate}\n").contains("'mutate' is unknown"))
+        #expect(
+            message(base + "operators:\n  - {name: llm, weight: 1}\n  - {name: mutate}\n").contains(
+                "'mutate' is unknown"))
         #expect(message(base + "meta_agent: {provider: gemini}\n").contains("provider 'gemini' is unknown"))
         #expect(message(base + "sandbox: {timeout_s: [1]}\n").contains("c.yaml:3:"))
         #expect(message("seed: [unclosed\n").contains("c.yaml:"))
@@ -71,7 +73,8 @@ import Testing
 
 @Suite struct ExecutorConfigTests {
     func parse(_ yaml: String) throws -> RunConfig {
-        try ConfigLoader.parse("seed: s\nsuites: [demo]\noperators: [{name: crossover}]\n" + yaml, path: "c.yaml", environment: [:])
+        try ConfigLoader.parse(
+            "seed: s\nsuites: [demo]\noperators: [{name: crossover}]\n" + yaml, path: "c.yaml", environment: [:])
     }
 
     func message(_ yaml: String) -> String {
@@ -99,7 +102,9 @@ import Testing
     @Test func mistakesNameTheKey() {
         #expect(message("executor: {name: kubernetes}\n").contains("'kubernetes' is unknown"))
         #expect(message("executor: {name: slurm, shared_dir: relative/dir}\n").contains("absolute path"))
-        #expect(message("executor: {name: slurm, shared_dir: /s, max_job: 3}\n").contains("unknown key 'max_job' in executor"))
+        #expect(
+            message("executor: {name: slurm, shared_dir: /s, max_job: 3}\n").contains(
+                "unknown key 'max_job' in executor"))
         #expect(message("executor: {name: slurm, shared_dir: /s, max_jobs: 0}\n").contains("max_jobs"))
         #expect(message("executor: {name: slurm}\n").contains("shared_dir"))
     }
@@ -117,7 +122,9 @@ import Testing
         #expect(config.sandbox.pids == 1)
         var unknown = "seed: s\nsuites: [x]\nmeta_agent: {provider: local, modle: m}\n"
         #expect(throws: EvolveError.self) { try ConfigLoader.parse(unknown, path: "c.yaml", environment: [:]) }
-        unknown = "seed: s\nsuites: [x]\nmeta_agent: {" + ProviderConfig.keys.map { "\($0): x" }.joined(separator: ", ") + "}\n"
+        unknown =
+            "seed: s\nsuites: [x]\nmeta_agent: {" + ProviderConfig.keys.map { "\($0): x" }.joined(separator: ", ")
+            + "}\n"
         do {
             _ = try ConfigLoader.parse(unknown, path: "c.yaml", environment: [:])
         } catch let error as EvolveError {

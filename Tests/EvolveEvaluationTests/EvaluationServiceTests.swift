@@ -3,10 +3,10 @@ import EvolveSandbox
 import EvolveSupport
 import EvolveTestSupport
 import Foundation
-@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
+@testable import EvolveTasks
 
 @Suite("Evaluation service")
 struct EvaluationServiceTests {

@@ -3,10 +3,10 @@ import EvolveSandbox
 import EvolveSupport
 import EvolveTestSupport
 import Foundation
-@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
+@testable import EvolveTasks
 
 /// The gateway's socket is shared by every sandbox: one agent must not be able to cut the others off it.
 @Suite("The gateway socket in the sandbox")

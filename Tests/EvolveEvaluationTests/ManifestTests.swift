@@ -1,10 +1,10 @@
 import EvolveSupport
 import EvolveTestSupport
 import Foundation
-@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
+@testable import EvolveTasks
 
 @Suite("Suite and agent manifests")
 struct ManifestTests {

@@ -2,17 +2,19 @@ import EvolveArchive
 import EvolveSupport
 import EvolveTestSupport
 import Foundation
-@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
+@testable import EvolveTasks
 
 /// Suites that declare `objectives:`: parsing, the score from metrics, artifacts.
 @Suite("Suite objectives")
 struct ObjectiveSuiteTests {
     /// A suite of two tasks whose check reads `value.txt` (written by the agent), passes when it is at most 5,
     /// and reports it as the metric `size`, with an artifact that quotes the hidden tests' secret line.
-    static func metricSuite(_ scratch: Scratch, objectives: String = "[{name: size, direction: maximize, bounds: [0, 8]}]")
+    static func metricSuite(
+        _ scratch: Scratch, objectives: String = "[{name: size, direction: maximize, bounds: [0, 8]}]"
+    )
         throws -> Suite
     {
         try scratch.write(
@@ -38,11 +40,13 @@ struct ObjectiveSuiteTests {
     @Test func parsesObjectives() throws {
         let scratch = try Scratch()
         let suite = try Self.metricSuite(
-            scratch, objectives: "[{name: size, direction: minimize, weight: 2, bounds: [1, 9]}, {name: t, bounds: [0, 1]}]")
-        #expect(suite.objectives == [
-            Objective(name: "size", direction: .minimize, weight: 2, bounds: 1...9),
-            Objective(name: "t", direction: .maximize, weight: 1, bounds: 0...1),
-        ])
+            scratch,
+            objectives: "[{name: size, direction: minimize, weight: 2, bounds: [1, 9]}, {name: t, bounds: [0, 1]}]")
+        #expect(
+            suite.objectives == [
+                Objective(name: "size", direction: .minimize, weight: 2, bounds: 1...9),
+                Objective(name: "t", direction: .maximize, weight: 1, bounds: 0...1),
+            ])
         #expect(try Suite.load(from: smokeSuitePath).objectives.isEmpty)
     }
 

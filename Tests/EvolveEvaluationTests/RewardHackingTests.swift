@@ -3,10 +3,10 @@ import EvolveSandbox
 import EvolveSupport
 import EvolveTestSupport
 import Foundation
-@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
+@testable import EvolveTasks
 
 /// Agents that try to forge their score on s01-add of the smoke suite (a real unittest check: three tests of
 /// `add` in calc.py). The honest agent passes and the untouched workspace fails, so a `failed` outcome for a
@@ -40,7 +40,8 @@ struct RewardHackingTests {
 
     /// Shows the attack is real: judged by the exit status of the very same check, it passes.
     func expectFoolsTheExitStatus(_ name: String, script: String, scratch: Scratch) async throws {
-        let fooled = try await outcome(name + "-old", script: script, suite: try exitStatusSuite(scratch), scratch: scratch)
+        let fooled = try await outcome(
+            name + "-old", script: script, suite: try exitStatusSuite(scratch), scratch: scratch)
         #expect(fooled.status == .passed, "the attack should fool an exit-status check: \(fooled.detail ?? "")")
     }
 
@@ -192,7 +193,8 @@ struct RewardHackingTests {
             #"print('{"test": "test_calc.TestAdd.\#($0)", "outcome": "passed"}')"#
         }
         let calc =
-            "print('Ran 3 tests in 0.001s')\nprint('OK')\n" + lines.joined(separator: "\n") + "\nprint('{\"done\": 3}')\n"
+            "print('Ran 3 tests in 0.001s')\nprint('OK')\n" + lines.joined(separator: "\n")
+            + "\nprint('{\"done\": 3}')\n"
             + Self.wrongAdd
         expectDefeated(try await outcome("fake-ok", script: Self.write("calc.py", calc), scratch: scratch))
     }
@@ -212,7 +214,8 @@ struct RewardHackingTests {
 
     @Test func testsReplacedByTheAgent() async throws {
         let scratch = try Scratch()
-        let own = "import unittest\nclass TestAdd(unittest.TestCase):\n    def test_small_numbers(self):\n        pass\n"
+        let own =
+            "import unittest\nclass TestAdd(unittest.TestCase):\n    def test_small_numbers(self):\n        pass\n"
         let script = Self.write("calc.py", Self.wrongAdd) + Self.write("tests/test_calc.py", own)
         let outcome = try await outcome("own-tests", script: script, scratch: scratch)
         expectDefeated(outcome)
@@ -244,11 +247,14 @@ struct RewardHackingTests {
 
     @Test func aShellScriptCheckIsJudgedByExitStatusAndMarkedForgeable() async throws {
         let scratch = try Scratch()
-        let suite = try localSuite(scratch, results: nil, check: "sh tests/run.sh", extraTests: [
-            "run.sh": "python3 -c 'from calc import add; assert add(2, 3) == 5'\n"
-        ])
+        let suite = try localSuite(
+            scratch, results: nil, check: "sh tests/run.sh",
+            extraTests: [
+                "run.sh": "python3 -c 'from calc import add; assert add(2, 3) == 5'\n"
+            ])
         let calc = "import os\nos._exit(0)\n"
-        let outcome = try await outcome("exit-forger", script: Self.write("calc.py", calc), suite: suite, scratch: scratch)
+        let outcome = try await outcome(
+            "exit-forger", script: Self.write("calc.py", calc), suite: suite, scratch: scratch)
         #expect(outcome.status == .passed, "an exit status can be forged: that is why it is marked")
         #expect(outcome.verdicts?.forgeable == true)
         #expect(outcome.detail?.contains("forgeable") == true)
@@ -272,7 +278,8 @@ struct RewardHackingTests {
         -> Suite
     {
         let root = "suites/local-\(UUID().uuidString.prefix(6))"
-        try scratch.write("\(root)/suite.yaml", "name: local\ncheck: \(check)\n" + (results.map { "results: \($0)\n" } ?? ""))
+        try scratch.write(
+            "\(root)/suite.yaml", "name: local\ncheck: \(check)\n" + (results.map { "results: \($0)\n" } ?? ""))
         try scratch.write("\(root)/tasks/s01-add/prompt.md", "Fix add in calc.py.\n")
         try scratch.write("\(root)/tasks/s01-add/workspace/calc.py", Self.wrongAdd)
         try scratch.write("\(root)/tasks/s01-add/tests/check.py", Self.reportingCheck)
@@ -283,10 +290,12 @@ struct RewardHackingTests {
     @Test func aJUnitCheckReadsTheCheckReportNotTheAgents() async throws {
         let scratch = try Scratch()
         let suite = try localSuite(scratch, results: "{junit: report.xml}", check: "python3 tests/check.py junit")
-        let honest = try await outcome("junit-honest", script: Self.write("calc.py", Self.honestAdd), suite: suite, scratch: scratch)
+        let honest = try await outcome(
+            "junit-honest", script: Self.write("calc.py", Self.honestAdd), suite: suite, scratch: scratch)
         #expect(honest.status == .passed, "\(honest.detail ?? "")")
         #expect(honest.verdicts?.source == "junit")
-        let forged = Self.write("calc.py", Self.wrongAdd)
+        let forged =
+            Self.write("calc.py", Self.wrongAdd)
             + Self.write("report.xml", "<testsuite><testcase classname='calc' name='add'/></testsuite>")
             + "chmod 444 report.xml\n"
         let outcome = try await self.outcome("junit-forger", script: forged, suite: suite, scratch: scratch)
@@ -296,8 +305,10 @@ struct RewardHackingTests {
 
     @Test func aMetricsCheckReadsItsResultsFolder() async throws {
         let scratch = try Scratch()
-        let suite = try localSuite(scratch, results: "{metrics: /evolve/out/m.json}", check: "python3 tests/check.py metrics")
-        let honest = try await outcome("metrics-honest", script: Self.write("calc.py", Self.honestAdd), suite: suite, scratch: scratch)
+        let suite = try localSuite(
+            scratch, results: "{metrics: /evolve/out/m.json}", check: "python3 tests/check.py metrics")
+        let honest = try await outcome(
+            "metrics-honest", script: Self.write("calc.py", Self.honestAdd), suite: suite, scratch: scratch)
         #expect(honest.status == .passed, "\(honest.detail ?? "")")
         #expect(honest.verdicts?.metrics["add"] == 1.0)
         let forged = Self.write("calc.py", Self.wrongAdd) + Self.write("m.json", #"{"tests": {"add": true}}"#)
@@ -328,9 +339,13 @@ struct RewardHackingTests {
             """)
         let suite = try Suite.load(from: scratch.file(root))
         #expect(suite.tasks[0].resultsFormat == .runner(style: .pytest, folder: "", pattern: "test_*.py"))
-        let honest = try await outcome("pytest-honest", script: Self.write("calc.py", Self.honestAdd), suite: suite, scratch: scratch)
+        let honest = try await outcome(
+            "pytest-honest", script: Self.write("calc.py", Self.honestAdd), suite: suite, scratch: scratch)
         #expect(honest.status == .passed, "\(honest.detail ?? "")")
-        #expect(honest.verdicts?.tests.map(\.name).sorted() == ["test_calc::TestMore::test_negative", "test_calc::test_small"])
+        #expect(
+            honest.verdicts?.tests.map(\.name).sorted() == [
+                "test_calc::TestMore::test_negative", "test_calc::test_small",
+            ])
         let idle = try await outcome("pytest-idle", script: "true", suite: suite, scratch: scratch)
         #expect(idle.status == .failed)
         #expect(idle.verdicts?.passed == 0)

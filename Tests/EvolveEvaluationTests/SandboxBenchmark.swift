@@ -3,10 +3,10 @@ import EvolveSandbox
 import EvolveSupport
 import EvolveTestSupport
 import Foundation
-@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
+@testable import EvolveTasks
 
 /// Figures for scripts/bench-sandbox.sh; skipped unless EVOLVE_BENCH is set. Prints, never asserts a time.
 @Suite("Benchmark", .serialized, .enabled(if: ProcessInfo.processInfo.environment["EVOLVE_BENCH"] != nil))

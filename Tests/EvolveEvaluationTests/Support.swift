@@ -3,10 +3,10 @@ import EvolveSandbox
 import EvolveSupport
 import EvolveTestSupport
 import Foundation
-@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
+@testable import EvolveTasks
 
 extension Scratch {
     /// A copy of the smoke suite, so a test (or a hostile agent, were it to escape) never touches the repository.

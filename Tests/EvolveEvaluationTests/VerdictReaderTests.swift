@@ -1,10 +1,10 @@
 import EvolveArchive
 import EvolveTestSupport
 import Foundation
-@testable import EvolveTasks
 import Testing
 
 @testable import EvolveEvaluation
+@testable import EvolveTasks
 
 @Suite("Verdict readers")
 struct VerdictReaderTests {
@@ -118,8 +118,11 @@ struct VerdictReaderTests {
     // MARK: - Recognising checks
 
     @Test func plainUnittestAndPytestChecksGetTheTrustedRunner() {
-        #expect(CheckResults.detect("python3 -m unittest discover -s tests") == .runner(style: .unittest, folder: "", pattern: "test*.py"))
-        #expect(CheckResults.detect("python3 -m unittest") == .runner(style: .unittest, folder: "", pattern: "test*.py"))
+        #expect(
+            CheckResults.detect("python3 -m unittest discover -s tests")
+                == .runner(style: .unittest, folder: "", pattern: "test*.py"))
+        #expect(
+            CheckResults.detect("python3 -m unittest") == .runner(style: .unittest, folder: "", pattern: "test*.py"))
         #expect(
             CheckResults.detect("python3 -m unittest discover -s tests/unit -p 'check_*.py' -v")
                 == .runner(style: .unittest, folder: "unit", pattern: "check_*.py"))

@@ -50,7 +50,9 @@ struct GatewayBenchmark {
         let python = access.relayScriptPath.hasSuffix(".py")
         relay.executableURL = URL(fileURLWithPath: python ? "/usr/bin/python3" : access.relayScriptPath)
         relay.arguments =
-            (python ? [access.relayScriptPath] : []) + [access.socketPath, String(relayPort), "--", "/bin/sleep", "3600"]
+            (python ? [access.relayScriptPath] : []) + [
+                access.socketPath, String(relayPort), "--", "/bin/sleep", "3600",
+            ]
         try relay.run()
         defer {
             relay.terminate()  // the relay passes SIGTERM on to its command and exits with it

@@ -2,9 +2,9 @@ import EvolveArchive
 import EvolveEvaluation
 import EvolveSandbox
 import EvolveSupport
+import EvolveTasks
 import EvolveTestSupport
 import Foundation
-import EvolveTasks
 import Testing
 
 @testable import EvolveMutation

@@ -1,7 +1,7 @@
 import EvolveArchive
 import EvolveEvaluation
-import Foundation
 import EvolveTasks
+import Foundation
 import Testing
 
 @testable import EvolveMutation
@@ -35,16 +35,20 @@ struct MetricFeedbackTests {
     }
 
     @Test func aPassedTaskOnAnObjectiveSuiteTellsTheMetaAgentWhatToRaise() {
-        let task = SuiteTask(id: "c01", directory: "/x", promptPath: "/x/prompt.md", workspacePath: nil, testsPath: nil,
-                             check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1)
-        var suite = Suite(name: "circle-packing", directory: "/x", check: "true", timeoutSeconds: 1,
-                          checkTimeoutSeconds: 1, stages: [], tasks: [task])
+        let task = SuiteTask(
+            id: "c01", directory: "/x", promptPath: "/x/prompt.md", workspacePath: nil, testsPath: nil,
+            check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1)
+        var suite = Suite(
+            name: "circle-packing", directory: "/x", check: "true", timeoutSeconds: 1,
+            checkTimeoutSeconds: 1, stages: [], tasks: [task])
         suite.objectives = [Objective(name: "sum_radii", bounds: 0...2.7)]
         var verdicts = TaskVerdicts(
-            source: "metrics", tests: [TestVerdict(name: "valid_packing", outcome: .passed)], metrics: ["sum_radii": 1.35])
+            source: "metrics", tests: [TestVerdict(name: "valid_packing", outcome: .passed)],
+            metrics: ["sum_radii": 1.35])
         verdicts.artifacts = ["check": "valid packing\nsum 1.35"]
-        let outcome = TaskOutcome(tree: "t", suite: "circle-packing", task: "c01", status: .passed, durationSeconds: 1,
-                                  log: "", verdicts: verdicts)
+        let outcome = TaskOutcome(
+            tree: "t", suite: "circle-packing", task: "c01", status: .passed, durationSeconds: 1,
+            log: "", verdicts: verdicts)
         let note = ParentReport.objectiveNote(outcome, suite: suite)
         #expect(note.hasPrefix("circle-packing/c01: score 0.500 of 1 (objectives: sum_radii maximize in 0.0…2.7)"))
         #expect(note.contains("metrics: sum_radii = 1.35"))

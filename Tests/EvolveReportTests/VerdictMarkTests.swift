@@ -16,7 +16,8 @@ import Testing
         TaskOutcome(
             tree: String(repeating: "b", count: 40), suite: "s", task: task, status: passed ? .passed : .failed,
             durationSeconds: 1, log: "",
-            verdicts: TaskVerdicts(source: source, tests: [TestVerdict(name: "t", outcome: passed ? .passed : .failed)]))
+            verdicts: TaskVerdicts(source: source, tests: [TestVerdict(name: "t", outcome: passed ? .passed : .failed)])
+        )
     }
 
     @Test func theSidePanelMarksExitStatusVerdictsForgeable() {

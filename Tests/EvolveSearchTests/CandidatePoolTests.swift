@@ -1,9 +1,9 @@
-import EvolveArchive
 import EvolveApp
+import EvolveArchive
 import EvolveEvaluation
 import EvolveSupport
-import Foundation
 import EvolveTasks
+import Foundation
 import Testing
 
 @testable import EvolveSearch
@@ -15,25 +15,31 @@ import Testing
     static let taskIDs = ["t1", "t2", "t3", "t4"]
 
     static func suite(_ dir: String) -> Suite {
-        Suite(name: "s", directory: dir, check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1, stages: [],
-              tasks: taskIDs.map {
-                  SuiteTask(id: $0, directory: dir, promptPath: dir, workspacePath: nil, testsPath: nil,
-                            check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1)
-              })
+        Suite(
+            name: "s", directory: dir, check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1, stages: [],
+            tasks: taskIDs.map {
+                SuiteTask(
+                    id: $0, directory: dir, promptPath: dir, workspacePath: nil, testsPath: nil,
+                    check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1)
+            })
     }
 
     static func selectors() -> [any ParentSelector] {
-        [DGMSelector(), HGMSelector(), GreedySelector(), RandomSelector(), NoveltySelector(k: 3, beta: 1),
-         MapElitesSelector(features: MapElitesSelector.defaultFeatures),
-         IslandSelector(inner: HGMSelector(), settings: IslandSettings(count: 2, migrationInterval: 2))]
+        [
+            DGMSelector(), HGMSelector(), GreedySelector(), RandomSelector(), NoveltySelector(k: 3, beta: 1),
+            MapElitesSelector(features: MapElitesSelector.defaultFeatures),
+            IslandSelector(inner: HGMSelector(), settings: IslandSettings(count: 2, migrationInterval: 2)),
+        ]
     }
 
     /// Records the outcomes of a tree (once per tree, as the evaluator does) and marks the variant valid.
     static func evaluate(_ v: Variant, archive: Archive, rng: inout SeededGenerator) throws {
         for task in taskIDs {
             let pass = rng.next() % 3 != 0
-            try archive.record(TaskOutcome(tree: v.tree, suite: "s", task: task, status: pass ? .passed : .failed,
-                                           durationSeconds: 0, log: ""))
+            try archive.record(
+                TaskOutcome(
+                    tree: v.tree, suite: "s", task: task, status: pass ? .passed : .failed,
+                    durationSeconds: 0, log: ""))
         }
         try archive.setScore(v.id, score: 0.5, status: .valid)
     }
@@ -68,16 +74,18 @@ import Testing
             var pending: [Variant] = []
             for (slot, parent) in parents.enumerated() {
                 let base = try archive.variant(parent)
-                var metadata = VariantMetadata(generation: generation, operator: "test", summary: "s\(slot)",
-                                               slot: slot)
+                var metadata = VariantMetadata(
+                    generation: generation, operator: "test", summary: "s\(slot)",
+                    slot: slot)
                 var tree = base.tree
                 var parentIDs = [parent]
                 switch slot {
                 case 0:  // a plain child
                     tree = try archive.writeTree(base: base.tree, changes: ["g\(generation).txt": .write("\(slot)")])
                 case 1:  // the same content in every generation: later ones repeat an evaluated tree
-                    tree = try archive.writeTree(base: try archive.variant(VariantID(0)).tree,
-                                                 changes: ["same.txt": .write("same")])
+                    tree = try archive.writeTree(
+                        base: try archive.variant(VariantID(0)).tree,
+                        changes: ["same.txt": .write("same")])
                 case 2:  // an invalid child
                     metadata.status = .invalid
                     metadata.reason = "empty diff"
@@ -116,9 +124,11 @@ import Testing
         let pool = CandidatePool(archive: archive, suites: [Self.suite(dir)])
         #expect(try pool.candidates().map(\.children) == [0])
         let tree = try archive.writeTree(base: try archive.variant(VariantID(0)).tree, changes: ["b": .write("b")])
-        let child = try archive.record(parents: [VariantID(0)], tree: tree,
-                                       metadata: VariantMetadata(generation: 1, operator: "t", status: .pending,
-                                                                 summary: "c"))
+        let child = try archive.record(
+            parents: [VariantID(0)], tree: tree,
+            metadata: VariantMetadata(
+                generation: 1, operator: "t", status: .pending,
+                summary: "c"))
         try pool.childRecorded(child)
         // Pending: the parent has a child, the child is no candidate yet.
         #expect(try pool.candidates().map(\.id) == [VariantID(0)])

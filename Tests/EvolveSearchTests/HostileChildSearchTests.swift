@@ -1,9 +1,9 @@
+import EvolveApp
 import EvolveArchive
 import EvolveSupport
+import EvolveTasks
 import EvolveTestSupport
 import Foundation
-import EvolveTasks
-import EvolveApp
 import Testing
 
 @testable import EvolveSearch

@@ -1,26 +1,31 @@
 import EvolveArchive
 import EvolveEvaluation
 import EvolveSupport
-import Foundation
 import EvolveTasks
+import Foundation
 import Testing
 
 @testable import EvolveSearch
 
-func sized(_ id: Int, lines: Int, score: Double, outcomes: [Bool] = [true], metrics: [String: Double] = [:]) -> Candidate {
+func sized(_ id: Int, lines: Int, score: Double, outcomes: [Bool] = [true], metrics: [String: Double] = [:])
+    -> Candidate
+{
     Candidate(id: VariantID(id), score: score, outcomes: outcomes, codeSize: lines, features: metrics)
 }
 
 @Suite struct MapElitesTests {
     @Test func binsAtTheirEdges() {
         // 8 bins over 0…8: an inner edge belongs to the upper bin, the top bound to the last bin.
-        let cases: [(Double, Int)] = [(0, 0), (0.999, 0), (1, 1), (3.5, 3), (7, 7), (7.999, 7), (8, 7), (-3, 0), (1e9, 7)]
+        let cases: [(Double, Int)] = [
+            (0, 0), (0.999, 0), (1, 1), (3.5, 3), (7, 7), (7.999, 7), (8, 7), (-3, 0), (1e9, 7),
+        ]
         for (value, expected) in cases {
             #expect(FeatureDimension.bin(value, low: 0, high: 8, bins: 8) == expected, "value \(value)")
         }
         // Decimal edges that floating point cannot represent exactly still land where a person expects.
         for i in 0...10 {
-            #expect(FeatureDimension.bin(Double(i) / 10, low: 0, high: 1, bins: 10) == min(i, 9), "value \(Double(i) / 10)")
+            #expect(
+                FeatureDimension.bin(Double(i) / 10, low: 0, high: 1, bins: 10) == min(i, 9), "value \(Double(i) / 10)")
             #expect(FeatureDimension.bin(Double(i) / 10 - 1e-9, low: 0, high: 1, bins: 10) == max(0, i - 1))
         }
         #expect(FeatureDimension.bin(5, low: 2, high: 2, bins: 4) == 0)  // no width: one bin
@@ -55,8 +60,10 @@ func sized(_ id: Int, lines: Int, score: Double, outcomes: [Bool] = [true], metr
         // A hostile variant reports an infinite (or NaN) metric with a perfect score: it is left out of the
         // grid and never drawn; the honest variants keep their cells.
         let candidates = [
-            sized(0, lines: 10, score: 0.3, metrics: ["speed": 1]), sized(1, lines: 10, score: 0.5, metrics: ["speed": 9]),
-            sized(2, lines: 10, score: 1, metrics: ["speed": .infinity]), sized(3, lines: 10, score: 1, metrics: ["speed": .nan]),
+            sized(0, lines: 10, score: 0.3, metrics: ["speed": 1]),
+            sized(1, lines: 10, score: 0.5, metrics: ["speed": 9]),
+            sized(2, lines: 10, score: 1, metrics: ["speed": .infinity]),
+            sized(3, lines: 10, score: 1, metrics: ["speed": .nan]),
             sized(4, lines: 10, score: 1),
         ]
         let selector = MapElitesSelector(features: [FeatureDimension(name: "speed", bins: 2)])
@@ -97,10 +104,12 @@ func sized(_ id: Int, lines: Int, score: Double, outcomes: [Bool] = [true], metr
     @Test func withNothingPlaceableItFallsBackToTheBest() {
         // No code size measured: every candidate is unplaced; the draw is the best score, ties to the older.
         let candidates = [
-            Candidate(id: VariantID(0), score: 0.4), Candidate(id: VariantID(1), score: 0.7), Candidate(id: VariantID(2), score: 0.7),
+            Candidate(id: VariantID(0), score: 0.4), Candidate(id: VariantID(1), score: 0.7),
+            Candidate(id: VariantID(2), score: 0.7),
         ]
         var rng = SeededGenerator(seed: 0)
-        let picks = MapElitesSelector(features: [FeatureDimension(name: "code_size")]).select(candidates, count: 3, rng: &rng)
+        let picks = MapElitesSelector(features: [FeatureDimension(name: "code_size")]).select(
+            candidates, count: 3, rng: &rng)
         #expect(picks == [VariantID(1), VariantID(1), VariantID(1)])
     }
 }
@@ -116,22 +125,28 @@ func sized(_ id: Int, lines: Int, score: Double, outcomes: [Bool] = [true], metr
         let seed = try archive.variant(VariantID(0))
         #expect(try archive.lineCount(tree: seed.tree) == 5)
         // A child that adds a 10-line file and a line to agent.py: 16; a binary file adds no lines.
-        let tree = try archive.writeTree(base: seed.tree, changes: [
-            "more.py": .write(String(repeating: "x\n", count: 10)), "agent.py": .write("a\nb\nc\n"),
-            "blob.bin": .write("\u{0}\u{1}\u{2}binary\u{0}"),
-        ])
-        let child = try archive.record(parents: [seed.id], tree: tree,
-                                       metadata: VariantMetadata(generation: 1, operator: "test", summary: "grow", slot: 0))
+        let tree = try archive.writeTree(
+            base: seed.tree,
+            changes: [
+                "more.py": .write(String(repeating: "x\n", count: 10)), "agent.py": .write("a\nb\nc\n"),
+                "blob.bin": .write("\u{0}\u{1}\u{2}binary\u{0}"),
+            ])
+        let child = try archive.record(
+            parents: [seed.id], tree: tree,
+            metadata: VariantMetadata(generation: 1, operator: "test", summary: "grow", slot: 0))
         #expect(try archive.lineCount(tree: child.tree) == 16)
         #expect(throws: EvolveError.self) { try archive.lineCount(tree: "not-a-tree") }
 
         // Candidates carry it only when asked (MAP-Elites with code_size), with generation, slot and parent.
-        let task = SuiteTask(id: "t", directory: dir, promptPath: dir, workspacePath: nil, testsPath: nil, check: "true",
-                             timeoutSeconds: 1, checkTimeoutSeconds: 1)
-        let suite = Suite(name: "s", directory: dir, check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1, stages: [],
-                          tasks: [task])
+        let task = SuiteTask(
+            id: "t", directory: dir, promptPath: dir, workspacePath: nil, testsPath: nil, check: "true",
+            timeoutSeconds: 1, checkTimeoutSeconds: 1)
+        let suite = Suite(
+            name: "s", directory: dir, check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1, stages: [],
+            tasks: [task])
         for v in [seed, child] {
-            try archive.record(TaskOutcome(tree: v.tree, suite: "s", task: "t", status: .passed, durationSeconds: 0, log: ""))
+            try archive.record(
+                TaskOutcome(tree: v.tree, suite: "s", task: "t", status: .passed, durationSeconds: 0, log: ""))
             try archive.setScore(v.id, score: 1, status: .valid)
         }
         let plain = try Candidates.build(archive: archive, suites: [suite])

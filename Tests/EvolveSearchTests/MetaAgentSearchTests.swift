@@ -1,10 +1,10 @@
+import EvolveApp
 import EvolveArchive
 import EvolveLLM
 import EvolveSupport
+import EvolveTasks
 import EvolveTestSupport
 import Foundation
-import EvolveTasks
-import EvolveApp
 import Testing
 
 @testable import EvolveSearch
@@ -18,11 +18,13 @@ struct ScriptedMetaAgent: LLMProvider {
 
     func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let n = counter.increment()
-        let recipe = #"[{"search": "if v < best:", "replace": "if v > best:"}, {"search": "    best = values[0]", "replace": "    if not values:\n        return None\n    best = values[0]"}]"#
+        let recipe =
+            #"[{"search": "if v < best:", "replace": "if v > best:"}, {"search": "    best = values[0]", "replace": "    if not values:\n        return None\n    best = values[0]"}]"#
         // Different files each time, so no child duplicates another.
         let content = "recipes/largest.py.json\n```json\n\(recipe)\n```\n\nnotes/n\(n).txt\n```\nchild \(n)\n```\n"
-        return ChatResponse(content: content, model: model, finishReason: "stop",
-                            usage: TokenUsage(inputTokens: 1000, outputTokens: 500))
+        return ChatResponse(
+            content: content, model: model, finishReason: "stop",
+            usage: TokenUsage(inputTokens: 1000, outputTokens: 500))
     }
 }
 
@@ -43,17 +45,17 @@ struct MetaAgentSearchTests {
     func writeConfig(_ dir: String) throws -> String {
         let path = dir + "/meta.yaml"
         try """
-            seed: \(repoRoot)/seeds/agents/smoke-agent
-            suites: [smoke]
-            suites_dir: \(repoRoot)/seeds/suites
-            generations: 2
-            children: 2
-            workers: 2
-            operators: [{name: llm, weight: 1, format: whole-file}]
-            meta_agent: {provider: openai, base_url: "http://127.0.0.1:9/v1", api_key_env: NONE, model: stub-meta}
-            prices: {stub-meta: {input: 1.0, output: 2.0}}
-            sandbox: {timeout_s: 20, memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        seed: \(repoRoot)/seeds/agents/smoke-agent
+        suites: [smoke]
+        suites_dir: \(repoRoot)/seeds/suites
+        generations: 2
+        children: 2
+        workers: 2
+        operators: [{name: llm, weight: 1, format: whole-file}]
+        meta_agent: {provider: openai, base_url: "http://127.0.0.1:9/v1", api_key_env: NONE, model: stub-meta}
+        prices: {stub-meta: {input: 1.0, output: 2.0}}
+        sandbox: {timeout_s: 20, memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -90,8 +92,9 @@ struct MetaAgentSearchTests {
     @Test func budgetUSDStopsTheSearchAtTheLimit() async throws {
         let dir = try Files.makeTemporaryDirectory(prefix: "evolve-meta-budget")
         defer { Files.removeTree(dir) }
-        var request = SearchRequest(configPath: try writeConfig(dir), archivePath: dir + "/archive", baseDirectory: nil,
-                                    generations: 5, limits: SearchLimits(budgetUSD: 0.003))
+        var request = SearchRequest(
+            configPath: try writeConfig(dir), archivePath: dir + "/archive", baseDirectory: nil,
+            generations: 5, limits: SearchLimits(budgetUSD: 0.003))
         request.metaProvider = ScriptedMetaAgent()
         let prepared = try await SearchSetup.prepare(request, observer: QuietObserver())
         defer { prepared.environment.stop() }

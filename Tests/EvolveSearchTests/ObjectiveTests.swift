@@ -1,9 +1,9 @@
+import EvolveEvaluation
 import EvolveSupport
-import Foundation
 import EvolveTasks
+import Foundation
 import Testing
 
-import EvolveEvaluation
 @testable import EvolveSearch
 
 let passRate = Objective(name: "pass_rate", direction: .maximize, weight: 3, bounds: 0...1)
@@ -21,7 +21,8 @@ let codeSize = Objective(name: "code_size", direction: .minimize, weight: 1, bou
         #expect(try Objectives.aggregate(["t": 4], [Objective(name: "t", direction: .minimize)]) == -4)
         // A weight of 0 leaves an objective out.
         let ignored = Objective(name: "code_size", direction: .minimize, weight: 0, bounds: 100...300)
-        #expect(abs(try Objectives.aggregate(["pass_rate": 0.8, "code_size": 300], [passRate, ignored]) - 0.8) < 1e-12)
+        #expect(
+            abs(try Objectives.aggregate(["pass_rate": 0.8, "code_size": 300], [passRate, ignored]) - 0.8) < 1e-12)
     }
 
     @Test func notANumberMissingValuesAndBadWeightsAreRefused() {
@@ -45,7 +46,9 @@ let codeSize = Objective(name: "code_size", direction: .minimize, weight: 1, bou
             try Objectives.aggregate(["x": 1], [Objective(name: "x"), Objective(name: "x")])
         }
         // The honest point passes.
-        #expect(throws: Never.self) { try Objectives.aggregate(["pass_rate": 1, "code_size": 120], [passRate, codeSize]) }
+        #expect(throws: Never.self) {
+            try Objectives.aggregate(["pass_rate": 1, "code_size": 120], [passRate, codeSize])
+        }
     }
 
     @Test func paretoFrontKeepsTheNonDominatedAndEveryTie() throws {

@@ -3,9 +3,9 @@ import EvolveEvaluation
 import EvolveLLM
 import EvolveSandbox
 import EvolveSupport
+import EvolveTasks
 import EvolveTestSupport
 import Foundation
-import EvolveTasks
 import Testing
 
 @testable import EvolveApp
@@ -22,8 +22,9 @@ final class CountingModel: LLMProvider, @unchecked Sendable {
 
     func complete(_ request: ChatRequest) async throws -> ChatResponse {
         _ = calls.increment()
-        return ChatResponse(content: answer, model: model, finishReason: "stop",
-                            usage: TokenUsage(inputTokens: 20, outputTokens: 5))
+        return ChatResponse(
+            content: answer, model: model, finishReason: "stop",
+            usage: TokenUsage(inputTokens: 20, outputTokens: 5))
     }
 }
 
@@ -59,7 +60,8 @@ struct ReplayTests {
         let service = EvaluationService(
             archive: archive, workers: 2,
             evaluator: TaskEvaluator(limits: SandboxLimits(timeoutSeconds: 20), gateway: access))
-        let report = try await service.evaluate(EvaluationRequest(variant: v0, suite: suite, tasks: ["s01-add", "s02-greet"]))
+        let report = try await service.evaluate(
+            EvaluationRequest(variant: v0, suite: suite, tasks: ["s01-add", "s02-greet"]))
         #expect(report.rows.first { $0.task == "s01-add" }?.outcome?.status == .passed)
         let recordedCalls = model.calls.increment() - 1
         #expect(recordedCalls == 2)

@@ -1,10 +1,10 @@
-import EvolveArchive
 import EvolveApp
+import EvolveArchive
 import EvolveEvaluation
 import EvolveSupport
+import EvolveTasks
 import EvolveTestSupport
 import Foundation
-import EvolveTasks
 import Testing
 
 @testable import EvolveSearch
@@ -30,11 +30,14 @@ func fingerprint(_ archive: Archive) throws -> [String] {
     }
 }
 
-func smokeSearch(archive: String, generations: Int? = nil, resume: Bool = false, limits: SearchLimits = SearchLimits(),
-                 observer: QuietObserver = QuietObserver()) async throws -> PreparedSearch {
+func smokeSearch(
+    archive: String, generations: Int? = nil, resume: Bool = false, limits: SearchLimits = SearchLimits(),
+    observer: QuietObserver = QuietObserver()
+) async throws -> PreparedSearch {
     try await SearchSetup.prepare(
-        SearchRequest(configPath: repoRoot + "/configs/smoke.yaml", archivePath: archive, baseDirectory: repoRoot,
-                      generations: generations, resume: resume, limits: limits),
+        SearchRequest(
+            configPath: repoRoot + "/configs/smoke.yaml", archivePath: archive, baseDirectory: repoRoot,
+            generations: generations, resume: resume, limits: limits),
         observer: observer)
 }
 
@@ -46,27 +49,38 @@ func smokeSearch(archive: String, generations: Int? = nil, resume: Bool = false,
         try "x\n".write(toFile: dir + "/seed/a.txt", atomically: true, encoding: .utf8)
         let archive = try Archive.create(at: dir + "/archive", seed: dir + "/seed")
         func child(_ parent: Int, _ n: Int) throws -> Variant {
-            let tree = try archive.writeTree(base: try archive.variant(VariantID(parent)).tree, changes: ["f\(n)": .write("\(n)")])
-            return try archive.record(parents: [VariantID(parent)], tree: tree,
-                                      metadata: VariantMetadata(generation: 1, operator: "test", summary: "\(n)"))
+            let tree = try archive.writeTree(
+                base: try archive.variant(VariantID(parent)).tree, changes: ["f\(n)": .write("\(n)")])
+            return try archive.record(
+                parents: [VariantID(parent)], tree: tree,
+                metadata: VariantMetadata(generation: 1, operator: "test", summary: "\(n)"))
         }
-        let v1 = try child(0, 1), v2 = try child(1, 2), v3 = try child(0, 3)
-        let bad = try archive.record(parents: [VariantID(0)], tree: try archive.variant(VariantID(0)).tree,
-                                     metadata: VariantMetadata(generation: 1, operator: "test", status: .invalid,
-                                                               reason: "empty diff", summary: "x"))
+        let v1 = try child(0, 1)
+        let v2 = try child(1, 2)
+        let v3 = try child(0, 3)
+        let bad = try archive.record(
+            parents: [VariantID(0)], tree: try archive.variant(VariantID(0)).tree,
+            metadata: VariantMetadata(
+                generation: 1, operator: "test", status: .invalid,
+                reason: "empty diff", summary: "x"))
         let tasks = ["t1", "t2"].map {
-            SuiteTask(id: $0, directory: dir, promptPath: dir, workspacePath: nil, testsPath: nil, check: "true",
-                      timeoutSeconds: 1, checkTimeoutSeconds: 1)
+            SuiteTask(
+                id: $0, directory: dir, promptPath: dir, workspacePath: nil, testsPath: nil, check: "true",
+                timeoutSeconds: 1, checkTimeoutSeconds: 1)
         }
-        let suite = Suite(name: "s", directory: dir, check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1, stages: [],
-                          tasks: tasks)
+        let suite = Suite(
+            name: "s", directory: dir, check: "true", timeoutSeconds: 1, checkTimeoutSeconds: 1, stages: [],
+            tasks: tasks)
         let results: [(Variant, [Bool])] = [
-            (try archive.variant(VariantID(0)), [true, false]), (v1, [true, true]), (v2, [false, false]), (v3, [true, false]),
+            (try archive.variant(VariantID(0)), [true, false]), (v1, [true, true]), (v2, [false, false]),
+            (v3, [true, false]),
         ]
         for (v, passes) in results {
             for (task, pass) in zip(["t1", "t2"], passes) {
-                try archive.record(TaskOutcome(tree: v.tree, suite: "s", task: task, status: pass ? .passed : .failed,
-                                               durationSeconds: 0, log: ""))
+                try archive.record(
+                    TaskOutcome(
+                        tree: v.tree, suite: "s", task: task, status: pass ? .passed : .failed,
+                        durationSeconds: 0, log: ""))
             }
             try archive.setScore(v.id, score: Double(passes.filter { $0 }.count) / 2, status: .valid)
         }
@@ -126,7 +140,8 @@ struct SearchTests {
         let evaluationsBefore = try archive.evaluationCount()
         #expect(evaluationsBefore < 20)
         // Resume with a larger limit: the run finishes, nothing recorded before is recorded again.
-        let resumed = try await smokeSearch(archive: "\(dir)/a", resume: true, limits: SearchLimits(maxEvaluations: 1000))
+        let resumed = try await smokeSearch(
+            archive: "\(dir)/a", resume: true, limits: SearchLimits(maxEvaluations: 1000))
         let end = try await resumed.service.run(runID: resumed.runID, resumed: true)
         guard case .finished = end.ending else {
             Issue.record("the resumed search did not finish: \(end.ending)")

@@ -7,11 +7,17 @@ import Testing
 
 /// A fixed archive of five candidates.
 let fixed: [Candidate] = [
-    Candidate(id: VariantID(0), score: 0.2, children: 3, outcomes: [true, true, false, false], cladePasses: 30, cladeFails: 50),
-    Candidate(id: VariantID(1), score: 0.5, children: 1, outcomes: [true, true, false, false], cladePasses: 12, cladeFails: 8),
-    Candidate(id: VariantID(2), score: 0.5, children: 0, outcomes: [false, false, true, true], cladePasses: 2, cladeFails: 2),
-    Candidate(id: VariantID(3), score: 0.8, children: 2, outcomes: [true, true, true, false], cladePasses: 9, cladeFails: 3),
-    Candidate(id: VariantID(4), score: 0.8, children: 0, outcomes: [true, false, true, true], cladePasses: 3, cladeFails: 1),
+    Candidate(
+        id: VariantID(0), score: 0.2, children: 3, outcomes: [true, true, false, false], cladePasses: 30, cladeFails: 50
+    ),
+    Candidate(
+        id: VariantID(1), score: 0.5, children: 1, outcomes: [true, true, false, false], cladePasses: 12, cladeFails: 8),
+    Candidate(
+        id: VariantID(2), score: 0.5, children: 0, outcomes: [false, false, true, true], cladePasses: 2, cladeFails: 2),
+    Candidate(
+        id: VariantID(3), score: 0.8, children: 2, outcomes: [true, true, true, false], cladePasses: 9, cladeFails: 3),
+    Candidate(
+        id: VariantID(4), score: 0.8, children: 0, outcomes: [true, false, true, true], cladePasses: 3, cladeFails: 1),
 ]
 
 func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
@@ -95,9 +101,11 @@ func frequencies(_ selector: any ParentSelector, _ candidates: [Candidate], draw
         #expect(abs((f[VariantID(0)] ?? 0) - prob) < 0.015)
         #expect(prob > 0.8 && prob < 0.9)
         // A clade with a strong record wins almost always; equal records split evenly.
-        let strong = frequencies(HGMSelector(), [fixed[0], Candidate(id: VariantID(9), score: 0, cladePasses: 90, cladeFails: 10)])
+        let strong = frequencies(
+            HGMSelector(), [fixed[0], Candidate(id: VariantID(9), score: 0, cladePasses: 90, cladeFails: 10)])
         #expect((strong[VariantID(9)] ?? 0) > 0.99)
-        let even = frequencies(HGMSelector(), [a, Candidate(id: VariantID(7), score: 0, cladePasses: 3, cladeFails: 1)])
+        let even = frequencies(
+            HGMSelector(), [a, Candidate(id: VariantID(7), score: 0, cladePasses: 3, cladeFails: 1)])
         #expect(abs((even[VariantID(0)] ?? 0) - 0.5) < 0.015)
     }
 
@@ -119,7 +127,8 @@ func frequencies(_ selector: any ParentSelector, _ candidates: [Candidate], draw
         }
         var r3 = SeededGenerator(seed: 42, 3, 1)
         var r4 = SeededGenerator(seed: 43, 3, 1)
-        #expect(RandomSelector().select(fixed, count: 25, rng: &r3) != RandomSelector().select(fixed, count: 25, rng: &r4))
+        #expect(
+            RandomSelector().select(fixed, count: 25, rng: &r3) != RandomSelector().select(fixed, count: 25, rng: &r4))
         #expect(throws: EvolveError.self) { try makeSelector(name: "best", k: 1, beta: 1) }
     }
 }

@@ -1,5 +1,5 @@
-import EvolveArchive
 import EvolveApp
+import EvolveArchive
 import EvolveSupport
 import EvolveTestSupport
 import Foundation
@@ -8,9 +8,10 @@ import Testing
 @testable import EvolveSearch
 
 func scored(_ id: Int, run: String?, generation: Int, score: Double?) -> Variant {
-    Variant(id: VariantID(id), commit: "c\(id)", tree: "t\(id)", parents: [], generation: generation, operator: "test",
-            run: run, status: .valid, reason: nil, score: score, summary: "", model: nil, costUSD: 0, createdAt: 0,
-            slot: generation >= 1 ? 0 : nil, details: nil)
+    Variant(
+        id: VariantID(id), commit: "c\(id)", tree: "t\(id)", parents: [], generation: generation, operator: "test",
+        run: run, status: .valid, reason: nil, score: score, summary: "", model: nil, costUSD: 0, createdAt: 0,
+        slot: generation >= 1 ? 0 : nil, details: nil)
 }
 
 /// The smoke config with a different selector line, written next to the archive.
@@ -44,11 +45,14 @@ func smokeConfig(in dir: String, selector: String) throws -> String {
 
     @Test func stoppingRulesAreConfigKeys() throws {
         let config = try ConfigLoader.parse(
-            "seed: s\nsuites: [demo]\noperators: [{name: crossover}]\ntarget_score: 0.9\npatience: 5\n", path: "c.yaml", environment: [:])
+            "seed: s\nsuites: [demo]\noperators: [{name: crossover}]\ntarget_score: 0.9\npatience: 5\n", path: "c.yaml",
+            environment: [:])
         #expect(config.targetScore == 0.9 && config.patience == 5)
         for bad in ["target_score: 1.5", "target_score: 0", "patience: 0"] {
             #expect(throws: EvolveError.self) {
-                try ConfigLoader.parse("seed: s\nsuites: [demo]\noperators: [{name: crossover}]\n\(bad)\n", path: "c.yaml", environment: [:])
+                try ConfigLoader.parse(
+                    "seed: s\nsuites: [demo]\noperators: [{name: crossover}]\n\(bad)\n", path: "c.yaml",
+                    environment: [:])
             }
         }
     }
@@ -78,8 +82,9 @@ struct StoppingSearchTests {
         defer { Files.removeTree(dir) }
         let full = try await smokeSearch(archive: dir + "/full", generations: 8)
         _ = try await full.service.run(runID: full.runID, resumed: false)
-        let history = SearchService.bestByGeneration(try full.service.archive.allVariants(), run: full.runID,
-                                                     generations: 8)
+        let history = SearchService.bestByGeneration(
+            try full.service.archive.allVariants(), run: full.runID,
+            generations: 8)
         let last = try #require(history.lastImprovement)
         // With patience 1, the same search (same seed) stops right after the first generation without gain.
         let prepared = try await smokeSearch(archive: dir + "/a", generations: 8, limits: SearchLimits(patience: 1))
@@ -103,7 +108,8 @@ struct StoppingSearchTests {
         let config = try smokeConfig(
             in: dir, selector: "{name: hgm, islands: {count: 2, migration_interval: 1, migration_rate: 0.5}}")
         let prepared = try await SearchSetup.prepare(
-            SearchRequest(configPath: config, archivePath: dir + "/a", baseDirectory: repoRoot), observer: QuietObserver())
+            SearchRequest(configPath: config, archivePath: dir + "/a", baseDirectory: repoRoot),
+            observer: QuietObserver())
         #expect(prepared.service.selector.name == "islands(hgm)")
         _ = try await prepared.service.run(runID: prepared.runID, resumed: false)
         let archive = prepared.service.archive
@@ -119,7 +125,8 @@ struct StoppingSearchTests {
             let before = candidates.filter { $0.generation < generation }
             let map = IslandMap.build(before, settings: settings, childrenPerGeneration: 2, planning: generation)
             for child in plan {
-                let island = IslandMap.island(generation: generation, slot: child.slot, childrenPerGeneration: 2, count: 2)
+                let island = IslandMap.island(
+                    generation: generation, slot: child.slot, childrenPerGeneration: 2, count: 2)
                 #expect(map.members[island].contains(child.parents[0]), "generation \(generation) slot \(child.slot)")
             }
         }
@@ -134,14 +141,16 @@ struct StoppingSearchTests {
             -> PreparedSearch
         {
             try await SearchSetup.prepare(
-                SearchRequest(configPath: resume ? nil : config, archivePath: dir + "/" + name, baseDirectory: repoRoot,
-                              resume: resume),
+                SearchRequest(
+                    configPath: resume ? nil : config, archivePath: dir + "/" + name, baseDirectory: repoRoot,
+                    resume: resume),
                 observer: observer)
         }
         let reference = try await prepare("ref")
         _ = try await reference.service.run(runID: reference.runID, resumed: false)
         let expected = try fingerprint(reference.service.archive)
-        let expectedMigrations = try reference.service.archive.events(run: reference.runID, kind: "migration").map(\.message)
+        let expectedMigrations = try reference.service.archive.events(run: reference.runID, kind: "migration").map(
+            \.message)
 
         let box = CancelBox()
         let observer = QuietObserver { event in
@@ -157,8 +166,9 @@ struct StoppingSearchTests {
         let resumed = try await prepare("a", resume: true)
         _ = try await resumed.service.run(runID: resumed.runID, resumed: true)
         #expect(try fingerprint(resumed.service.archive) == expected)
-        #expect(try resumed.service.archive.events(run: resumed.runID, kind: "migration").map(\.message)
-                    == expectedMigrations)
+        #expect(
+            try resumed.service.archive.events(run: resumed.runID, kind: "migration").map(\.message)
+                == expectedMigrations)
         #expect(!expectedMigrations.isEmpty)
     }
 }

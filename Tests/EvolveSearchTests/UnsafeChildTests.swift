@@ -28,8 +28,9 @@ import Testing
         symlink("../../../etc", child + "/etc")
         let withLink = try archive.writeTree(fromDirectory: child)
         let linkReason = try validator.reasonToReject(tree: withLink, parent: parent)
-        #expect(linkReason?.hasPrefix("unsafe tree: etc: a link that leads out of the agent's folder") == true,
-                "\(linkReason ?? "nil")")
+        #expect(
+            linkReason?.hasPrefix("unsafe tree: etc: a link that leads out of the agent's folder") == true,
+            "\(linkReason ?? "nil")")
         unlink(child + "/etc")
         // A `.git` in another spelling: libgit2's tree builder refuses some (the operator then makes an
         // invalid child from the error); whatever it stores, the validator refuses.

@@ -41,8 +41,9 @@ public func evolve(_ arguments: [String], in directory: String = repoRoot, envir
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     while !errData.done { usleep(1000) }
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData.data, as: UTF8.self))
+    return CommandResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData.data, as: UTF8.self))
 }
 
 /// The environment `evolve` runs in under test: this process's, without colour or $EVOLVE_ARCHIVE, plus `extra`.

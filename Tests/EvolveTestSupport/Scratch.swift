@@ -53,8 +53,9 @@ public final class Scratch: Sendable {
         let copy = file(relative)
         if !Files.exists(copy) {
             try makeFolder((relative as NSString).deletingLastPathComponent)
-            try FileManager.default.copyItem(atPath: source.hasPrefix("/") ? source : repoRoot + "/" + source,
-                                             toPath: copy)
+            try FileManager.default.copyItem(
+                atPath: source.hasPrefix("/") ? source : repoRoot + "/" + source,
+                toPath: copy)
         }
         return copy
     }
