@@ -103,7 +103,8 @@ let package = Package(
             "EvolveArchive", "EvolveReport", "EvolveServe", "EvolveSupport", "EvolveTestSupport",
         ]),
         .testTarget(name: "EvolveClusterTests", dependencies: [
-            "EvolveCluster", "EvolveSandbox", "EvolveSupport", "EvolveTestSupport", "evolve",
+            "EvolveApp", "EvolveArchive", "EvolveCluster", "EvolveSandbox", "EvolveSupport", "EvolveTestSupport",
+            "evolve",
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvolveSupport", "EvolveTestSupport", "evolve"]),
     ]
