@@ -135,7 +135,8 @@ let package = Package(
         .testTarget(
             name: "EvolveClusterTests",
             dependencies: [
-                "EvolveCluster", "EvolveSandbox", "EvolveSupport", "EvolveTestSupport", "evolve",
+                "EvolveApp", "EvolveArchive", "EvolveCluster", "EvolveSandbox", "EvolveSupport", "EvolveTestSupport",
+                "evolve",
             ]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvolveSupport", "EvolveTestSupport", "evolve"]),
     ]

@@ -1,4 +1,5 @@
 import EvolveArchive
+import EvolveCluster
 import EvolveSupport
 import Foundation
 
@@ -17,6 +18,8 @@ public struct RunStatus: Sendable {
     public var variants: Int
     public var evaluations: Int
     public var updatedAt: Date
+    /// The run's Slurm jobs queued or running; nil for a run on this machine (`executor: {name: local}`).
+    public var jobs: RunJobs?
 
     /// The progress a running search keeps in its run record (SearchService writes it each generation).
     struct ProgressNote: Decodable {
@@ -37,8 +40,11 @@ public struct RunStatus: Sendable {
         }
     }
 
-    /// The status of the archive's last run; `notFound` when no search has run on it.
-    public static func read(_ archive: Archive) throws -> RunStatus {
+    /// The status of the archive's last run; `notFound` when no search has run on it. A run on Slurm also
+    /// lists its jobs with `client` (a failure to list them is reported in `jobs`, not thrown).
+    public static func read(
+        _ archive: Archive, slurm client: SlurmClient = SlurmClient()
+    ) async throws -> RunStatus {
         guard let run = try archive.lastRun() else {
             throw EvolveError(
                 .notFound, "no search has run on \(archive.path) yet", hint: "start one with `evolve search`")
@@ -51,7 +57,8 @@ public struct RunStatus: Sendable {
             best: try archive.bestVariants(limit: 1).first,
             costUSD: try archive.runCost(run.id), variants: try archive.variantCount(),
             evaluations: try archive.evaluationCount(run: run.id),
-            updatedAt: Date(timeIntervalSince1970: run.updatedAt))
+            updatedAt: Date(timeIntervalSince1970: run.updatedAt),
+            jobs: await RunJobs.list(of: run, archivePath: archive.path, client: client))
     }
 
     /// The pid a running search recorded in its progress note, if any.
@@ -64,6 +71,16 @@ public struct RunStatus: Sendable {
     public var stateText: String {
         state == .running && !alive
             ? "stopped (the process is gone; resume with `evolve search --resume`)" : state.rawValue
+    }
+
+    /// What `evolve status` prints.
+    public func text() -> String {
+        var out = "Run \(run): \(stateText)\n"
+        out += "  generation \(generation) of \(generations)\n"
+        out += "  best \(best.map { "\($0.id) (\(String(format: "%.3f", $0.score ?? 0)))" } ?? "–")\n"
+        out += String(format: "  cost $%.4f · %d variants · %d task evaluations\n", costUSD, variants, evaluations)
+        out += "  last update \(updatedAt)\n"
+        return out + (jobs?.text ?? "")
     }
 
     /// `evolve status --json`.
@@ -80,6 +97,7 @@ public struct RunStatus: Sendable {
         w.field("cost_usd", costUSD)
         w.field("variants", variants)
         w.field("evaluations", evaluations)
+        jobs?.write(to: &w)
         w.endObject()
         return w.output
     }

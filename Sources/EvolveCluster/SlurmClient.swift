@@ -77,6 +77,14 @@ public struct SlurmClient: Sendable {
         return SlurmJob.parse(squeue: out.text)
     }
 
+    /// This user's jobs queued or running (squeue's default states: finished jobs are left out) whose names
+    /// start with `prefix`, with their nodes and elapsed times: what `evolve status` lists.
+    public func queuedJobs(namePrefix prefix: String) async throws -> [SlurmJob] {
+        let out = try await run("squeue", ["--me", "-h", "-o", SlurmJob.queueFormat])
+        guard out.status == 0 else { throw EvolveError(.sandbox, "squeue failed: \(out.text.prefix(400))") }
+        return SlurmJob.parse(queue: out.text).filter { $0.name.hasPrefix(prefix) }
+    }
+
     /// The jobs with exactly these names (`squeue --name`), finished ones included: how a resumed engine finds
     /// the jobs of its steps.
     public func jobs(named names: [String]) async throws -> [SlurmJob] {

@@ -43,6 +43,10 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
     /// The job name of a step of this run.
     public func jobName(step: String) -> String { "evolve.\(run).\(step)" }
 
+    /// What the job names of an executor made for `run` start with: `evolve.<run>.`, the run name made safe
+    /// as `init` does (how `evolve status` finds a run's jobs without an executor).
+    public static func jobNamePrefix(run: String) -> String { "evolve.\(safeName(run))." }
+
     /// The folder of this run on the shared folder.
     public var runFolder: String { settings.sharedDir + "/" + run }
 

@@ -65,14 +65,24 @@ public struct SlurmJob: Sendable, Equatable {
     public var reason: String
     /// The job's comment: the step folder on the shared folder for the jobs of this engine.
     public var comment: String
+    /// The node(s) the job runs on (`%N`); empty while it waits, and in `squeueFormat`'s output.
+    public var node: String
+    /// The time the job has run so far, as squeue prints it (`%M`: `0:42`, `1:02:03`); empty in
+    /// `squeueFormat`'s output.
+    public var elapsed: String
 
-    public init(id: Int, name: String, state: SlurmJobState?, stateText: String, reason: String, comment: String) {
+    public init(
+        id: Int, name: String, state: SlurmJobState?, stateText: String, reason: String, comment: String,
+        node: String = "", elapsed: String = ""
+    ) {
         self.id = id
         self.name = name
         self.state = state
         self.stateText = stateText
         self.reason = reason
         self.comment = comment
+        self.node = node
+        self.elapsed = elapsed
     }
 
     /// The `squeue -o` format that `parse(squeue:)` reads: id, name, state, reason, comment (last: it may
@@ -89,6 +99,22 @@ public struct SlurmJob: Sendable, Equatable {
             return SlurmJob(
                 id: id, name: fields[1], state: SlurmJobState(parsing: fields[2]), stateText: fields[2],
                 reason: fields[3], comment: comment)
+        }
+    }
+
+    /// The `squeue -o` format that `parse(queue:)` reads: `squeueFormat` with the node and the elapsed time
+    /// before the comment (what `evolve status` shows).
+    public static let queueFormat = "%i|%j|%T|%r|%N|%M|%k"
+
+    /// Parses `squeue -h -o "\(queueFormat)"` output; lines that do not fit are skipped.
+    public static func parse(queue output: String) -> [SlurmJob] {
+        output.split(whereSeparator: \.isNewline).compactMap { line in
+            let fields = line.split(separator: "|", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 7, let id = Int(fields[0].trimmingCharacters(in: .whitespaces)) else { return nil }
+            return SlurmJob(
+                id: id, name: fields[1], state: SlurmJobState(parsing: fields[2]), stateText: fields[2],
+                reason: fields[3], comment: fields[6] == "(null)" ? "" : fields[6],
+                node: fields[4] == "(null)" ? "" : fields[4], elapsed: fields[5])
         }
     }
 
