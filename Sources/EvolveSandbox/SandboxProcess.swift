@@ -248,9 +248,19 @@ private struct Monitor {
         if !reaped { kill(-pid, SIGKILL) }
     }
 
-    mutating func reapIfDone() -> ExitStatus? {
+    mutating func reapIfDone() -> ExitStatus? { waitOnce(WNOHANG) }
+
+    mutating func reap() -> ExitStatus {
+        while true {
+            if let status = waitOnce(0) { return status }
+        }
+    }
+
+    /// One `waitpid`: the status once the process has ended (255 when it cannot be waited for), nil while it
+    /// runs or when the wait was interrupted.
+    private mutating func waitOnce(_ options: Int32) -> ExitStatus? {
         var status: Int32 = 0
-        let r = waitpid(pid, &status, WNOHANG)
+        let r = waitpid(pid, &status, options)
         if r == pid {
             reaped = true
             return ExitStatus(waitStatus: status)
@@ -260,21 +270,6 @@ private struct Monitor {
             return ExitStatus(code: 255)
         }
         return nil
-    }
-
-    mutating func reap() -> ExitStatus {
-        var status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, 0)
-            if r == pid {
-                reaped = true
-                return ExitStatus(waitStatus: status)
-            }
-            if r < 0, errno != EINTR {
-                reaped = true
-                return ExitStatus(code: 255)
-            }
-        }
     }
 }
 

@@ -140,12 +140,7 @@ public enum FeatureValues {
         let n = vectors.count
         let length = vectors.map(\.count).max() ?? 0
         guard n > 1, length > 0 else { return Array(repeating: 0, count: n) }
-        let words = (length + 63) / 64
-        let packed: [[UInt64]] = vectors.map { v in
-            var bits = [UInt64](repeating: 0, count: words)
-            for (i, pass) in v.enumerated() where pass { bits[i / 64] |= 1 << UInt64(i % 64) }
-            return bits
-        }
+        let packed = Novelty.packed(vectors, length: length)
         let references: [Int] =
             n <= Novelty.maxReferences
             ? Array(0..<n) : (0..<Novelty.maxReferences).map { $0 * n / Novelty.maxReferences }
@@ -153,7 +148,7 @@ public enum FeatureValues {
             var sum = 0
             var count = 0
             for j in references where j != i {
-                for w in 0..<words { sum += (packed[i][w] ^ packed[j][w]).nonzeroBitCount }
+                for w in packed[i].indices { sum += (packed[i][w] ^ packed[j][w]).nonzeroBitCount }
                 count += 1
             }
             return count == 0 ? 0 : Double(sum) / Double(count) / Double(length)

@@ -224,17 +224,22 @@ public enum Novelty {
     /// For each vector, the mean normalised Hamming distance to its `k` nearest other vectors (0…1), among
     /// all vectors or, in a larger archive, among `maxReferences` evenly spaced ones.
     /// With one vector or none, novelty is 0.
+    /// Outcome vectors as bits, 64 tasks a word, for Hamming distances by popcount.
+    static func packed(_ vectors: [[Bool]], length: Int) -> [[UInt64]] {
+        let words = (length + 63) / 64
+        return vectors.map { v in
+            var bits = [UInt64](repeating: 0, count: words)
+            for (i, pass) in v.enumerated() where pass { bits[i / 64] |= 1 << UInt64(i % 64) }
+            return bits
+        }
+    }
+
     public static func scores(_ vectors: [[Bool]], k: Int) -> [Double] {
         let n = vectors.count
         guard n > 1, k > 0 else { return Array(repeating: 0, count: n) }
         let length = vectors.map(\.count).max() ?? 0
         guard length > 0 else { return Array(repeating: 0, count: n) }
-        let words = (length + 63) / 64
-        let packed: [[UInt64]] = vectors.map { v in
-            var bits = [UInt64](repeating: 0, count: words)
-            for (i, pass) in v.enumerated() where pass { bits[i / 64] |= 1 << UInt64(i % 64) }
-            return bits
-        }
+        let packed = packed(vectors, length: length)
         let references: [Int] =
             n <= maxReferences
             ? Array(0..<n) : (0..<maxReferences).map { $0 * n / maxReferences }
@@ -245,7 +250,7 @@ public enum Novelty {
             var filled = 0
             for j in references where j != i {
                 var d = 0
-                for w in 0..<words { d += (packed[i][w] ^ packed[j][w]).nonzeroBitCount }
+                for w in packed[i].indices { d += (packed[i][w] ^ packed[j][w]).nonzeroBitCount }
                 if filled < neighbours {
                     var p = filled
                     while p > 0 && nearest[p - 1] > d {
