@@ -32,7 +32,12 @@ RUNNER_SWIFT = os.path.join(ROOT, "Sources", "EvolveEvaluation", "TrustedRunner.
 
 def runner_source():
     text = open(RUNNER_SWIFT, encoding="utf-8").read()
-    return text.split('static let source = #"""\n', 1)[1].split('"""#', 1)[0]
+    body = text.split('static let source = #"""\n', 1)[1]
+    # As Swift reads a multi-line string: the closing delimiter's indentation is stripped from every line.
+    lines = body.split("\n")
+    end = next(i for i, line in enumerate(lines) if line.strip() == '"""#')
+    indent = lines[end][: len(lines[end]) - len(lines[end].lstrip())]
+    return "".join(line[len(indent):] + "\n" if line.startswith(indent) else line + "\n" for line in lines[:end])
 
 
 def detect(check):
