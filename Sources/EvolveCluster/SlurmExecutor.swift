@@ -64,8 +64,8 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
         if spec.label != nil, let done = folder.readResult(), let result = done.result,
             folder.readSpec()?.command == spec.command
         {
+            defer { finish(folder) }
             try folder.copyBack(into: spec)
-            finish(folder)
             return result
         }
 
@@ -89,9 +89,11 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
             untrack(id)
             switch ending {
             case .result(let file):
+                // The step's folder goes whatever its workspace holds: a copy back that fails on it (a tree
+                // deeper than PATH_MAX, say) must not leave it in the shared folder.
+                defer { finish(folder) }
                 if let result = file.result {
                     try folder.copyBack(into: spec)
-                    finish(folder)
                     return result
                 }
                 throw EvolveError(

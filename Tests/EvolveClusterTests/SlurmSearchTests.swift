@@ -53,11 +53,3 @@ extension SlurmClusterTests {
             "step folders are removed after their steps")
     }
 }
-
-/// Runs blocking work (a child process waited for) on a thread of its own, so that it never holds one of the
-/// few threads every async test shares.
-func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
