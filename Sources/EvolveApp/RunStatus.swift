@@ -27,16 +27,9 @@ public struct RunStatus: Sendable {
         var generations: Int?
         var pid: Int32?
 
-        init(_ text: String?) {
-            self =
-                (try? JSONDecoder().decode(Self.self, from: Data((text ?? "{}").utf8)))
-                ?? ProgressNote(generation: nil, generations: nil, pid: nil)
-        }
-
-        init(generation: Int?, generations: Int?, pid: Int32?) {
-            self.generation = generation
-            self.generations = generations
-            self.pid = pid
+        /// The note a run record holds; empty when there is none or it cannot be read.
+        static func read(_ text: String?) -> ProgressNote {
+            (try? JSONDecoder().decode(Self.self, from: Data((text ?? "{}").utf8))) ?? ProgressNote()
         }
     }
 
@@ -49,7 +42,7 @@ public struct RunStatus: Sendable {
             throw EvolveError(
                 .notFound, "no search has run on \(archive.path) yet", hint: "start one with `evolve search`")
         }
-        let progress = ProgressNote(run.progress)
+        let progress = ProgressNote.read(run.progress)
         let alive = run.state == .running ? progress.pid.map(processExists) ?? false : false
         return RunStatus(
             run: run.id, state: run.state, alive: alive, generation: progress.generation ?? 0,
@@ -62,7 +55,7 @@ public struct RunStatus: Sendable {
     }
 
     /// The pid a running search recorded in its progress note, if any.
-    public static func pid(inProgress text: String?) -> Int32? { ProgressNote(text).pid }
+    public static func pid(inProgress text: String?) -> Int32? { ProgressNote.read(text).pid }
 
     /// Whether a process with this pid exists (signal 0 checks without sending anything).
     static func processExists(_ pid: Int32) -> Bool { pid > 0 && kill(pid, 0) == 0 }

@@ -62,3 +62,33 @@ final class ClusterFixture: @unchecked Sendable {
         return nil
     }
 }
+
+/// Writes `folder/run.yaml`: a search of the smoke seed on the smoke suite whose steps run on the local cluster
+/// (archive `folder/archive`, shared folder `folder/shared`), its children made by replaying `edits`.
+/// Returns the config's path.
+func writeSlurmSmokeConfig(
+    in folder: String, generations: Int, edits: String = repoRoot + "/configs/edits/smoke.json",
+    timeoutSeconds: Int = 20
+) throws -> String {
+    let config = """
+        archive: \(folder)/archive
+        seed: \(repoRoot)/seeds/agents/smoke-agent
+        suites: [smoke]
+        suites_dir: \(repoRoot)/seeds/suites
+        generations: \(generations)
+        children: 2
+        workers: 2
+        random_seed: 1
+        operators: [{name: scripted, weight: 1.0, file: \(edits)}]
+        sandbox: {timeout_s: \(timeoutSeconds), memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
+        executor: {name: slurm, shared_dir: \(folder)/shared, max_jobs: 4, evolve_path: \(evolveBinary)}
+        """
+    let path = "\(folder)/run.yaml"
+    try Files.writeAtomically(Data(config.utf8), to: path)
+    return path
+}
+
+/// Whether every run folder under a shared folder is empty: no step folder was left behind.
+func stepFoldersAreGone(in shared: String) -> Bool {
+    (Files.entries(shared) ?? []).allSatisfy { (Files.entries("\(shared)/\($0)") ?? []).isEmpty }
+}

@@ -14,24 +14,11 @@ extension SlurmClusterTests {
         let folder = try Files.makeTemporaryDirectory(prefix: "evolve-slurm-crash")
         defer { Files.removeTree(folder) }
         let archive = "\(folder)/archive"
-        let config = """
-            archive: \(archive)
-            seed: \(repoRoot)/seeds/agents/smoke-agent
-            suites: [smoke]
-            suites_dir: \(repoRoot)/seeds/suites
-            generations: 3
-            children: 2
-            workers: 2
-            random_seed: 1
-            operators: [{name: scripted, weight: 1.0, file: \(repoRoot)/configs/edits/smoke.json}]
-            sandbox: {timeout_s: 20, memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
-            executor: {name: slurm, shared_dir: \(folder)/shared, max_jobs: 4, evolve_path: \(evolveBinary)}
-            """
-        try Files.writeAtomically(Data(config.utf8), to: "\(folder)/run.yaml")
+        let config = try writeSlurmSmokeConfig(in: folder, generations: 3)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: evolveBinary)
-        process.arguments = ["search", "--config", "\(folder)/run.yaml"]
+        process.arguments = ["search", "--config", config]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -61,7 +48,7 @@ extension SlurmClusterTests {
         }
 
         let resumed = try await offThePool {
-            try SlurmClient.runNow(evolveBinary, ["search", "--config", "\(folder)/run.yaml", "--resume"])
+            try SlurmClient.runNow(evolveBinary, ["search", "--config", config, "--resume"])
         }
         #expect(resumed.status == 0, "resume on Slurm: \(resumed.text)")
         #expect(resumed.text.contains("Resuming run r1"), "\(resumed.text)")
@@ -89,9 +76,7 @@ extension SlurmClusterTests {
         let jobs = try await client.myJobs().filter { $0.name.hasPrefix("evolve.r1-") }
         #expect(!jobs.contains { !($0.state?.isFinished ?? true) }, "a job outlived the resumed search: \(jobs)")
         #expect(
-            (Files.entries("\(folder)/shared/") ?? []).allSatisfy {
-                (Files.entries("\(folder)/shared/\($0)") ?? []).isEmpty
-            },
+            stepFoldersAreGone(in: "\(folder)/shared"),
             "step folders are removed after their steps")
         let status = try await offThePool { try evolve(["status", "--json", "--archive", archive]) }
         #expect(status.stdout.contains("\"state\":\"finished\""), "\(status.stdout)")

@@ -34,22 +34,10 @@ extension SlurmClusterTests {
             ],
         ]
         try JSONEncoder().encode(edits).write(to: URL(fileURLWithPath: "\(folder)/edits.json"))
-        let config = """
-            archive: \(folder)/archive
-            seed: \(repoRoot)/seeds/agents/smoke-agent
-            suites: [smoke]
-            suites_dir: \(repoRoot)/seeds/suites
-            generations: 1
-            children: 2
-            workers: 2
-            random_seed: 1
-            operators: [{name: scripted, weight: 1.0, file: \(folder)/edits.json}]
-            sandbox: {timeout_s: 60, memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
-            executor: {name: slurm, shared_dir: \(shared), max_jobs: 4, evolve_path: \(evolveBinary)}
-            """
-        try Files.writeAtomically(Data(config.utf8), to: "\(folder)/run.yaml")
+        let config = try writeSlurmSmokeConfig(
+            in: folder, generations: 1, edits: "\(folder)/edits.json", timeoutSeconds: 60)
         let search = try await offThePool {
-            try SlurmClient.runNow(evolveBinary, ["search", "--config", "\(folder)/run.yaml"])
+            try SlurmClient.runNow(evolveBinary, ["search", "--config", config])
         }
         #expect(search.status == 0, "search on Slurm: \(search.text)")
 
@@ -66,7 +54,7 @@ extension SlurmClusterTests {
         // Nothing reached the shared folder from inside a sandbox, and every step folder is gone.
         #expect(!Files.exists("\(shared)/pwned"))
         #expect(
-            (Files.entries("\(shared)/") ?? []).allSatisfy { (Files.entries("\(shared)/\($0)") ?? []).isEmpty },
+            stepFoldersAreGone(in: shared),
             "step folders are removed after their steps, deep trees included: \(Files.entries(shared) ?? [])")
         let jobs = try await SlurmClient().myJobs().filter { $0.name.hasPrefix("evolve.r1-") }
         #expect(!jobs.contains { !($0.state?.isFinished ?? true) }, "a job outlived the search: \(jobs)")

@@ -13,22 +13,9 @@ extension SlurmClusterTests {
         try clusterReady.get()
         let folder = try Files.makeTemporaryDirectory(prefix: "evolve-slurm-search")
         defer { Files.removeTree(folder) }
-        let config = """
-            archive: \(folder)/archive
-            seed: \(repoRoot)/seeds/agents/smoke-agent
-            suites: [smoke]
-            suites_dir: \(repoRoot)/seeds/suites
-            generations: 1
-            children: 2
-            workers: 2
-            random_seed: 1
-            operators: [{name: scripted, weight: 1.0, file: \(repoRoot)/configs/edits/smoke.json}]
-            sandbox: {timeout_s: 20, memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
-            executor: {name: slurm, shared_dir: \(folder)/shared, max_jobs: 4, evolve_path: \(evolveBinary)}
-            """
-        try Files.writeAtomically(Data(config.utf8), to: "\(folder)/run.yaml")
+        let config = try writeSlurmSmokeConfig(in: folder, generations: 1)
         let search = try await offThePool {
-            try SlurmClient.runNow(evolveBinary, ["search", "--config", "\(folder)/run.yaml"])
+            try SlurmClient.runNow(evolveBinary, ["search", "--config", config])
         }
         #expect(search.status == 0, "search on Slurm: \(search.text)")
         #expect(search.text.contains("Steps run as Slurm jobs"), "\(search.text)")
@@ -47,9 +34,7 @@ extension SlurmClusterTests {
             "jobs: \(jobs.map(\.name))")
         #expect(!jobs.contains { !($0.state?.isFinished ?? true) }, "a job outlived the search: \(jobs)")
         #expect(
-            (Files.entries("\(folder)/shared/") ?? []).allSatisfy {
-                (Files.entries("\(folder)/shared/\($0)") ?? []).isEmpty
-            },
+            stepFoldersAreGone(in: "\(folder)/shared"),
             "step folders are removed after their steps")
     }
 }
