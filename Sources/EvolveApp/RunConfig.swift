@@ -19,8 +19,17 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var generations: Int
     /// Children made per generation.
     public var children: Int
-    /// Parallel evaluation workers.
+    /// Sandboxes at once (parallel evaluation workers).
     public var workers: Int
+    /// `pipeline` (the default: steady state, no generation barrier) or `lockstep` (generation by generation).
+    public var scheduler: SchedulerKind
+    /// Model calls at once in the pipeline (nil: as many as `workers`).
+    public var proposals: Int?
+    /// Children made but not yet evaluated, at most (nil: proposals + workers).
+    public var maxPending: Int?
+    /// The same seed gives the same archive in the pipeline (parents drawn from a fixed view, children
+    /// recorded in order). Lockstep runs are always reproducible.
+    public var deterministic: Bool
     public var randomSeed: UInt64
     public var selector: SelectorConfig
     public var operators: [OperatorConfig]
@@ -54,6 +63,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
         case targetScore = "target_score"
         case patience
         case executor
+        case scheduler, proposals, deterministic
+        case maxPending = "max_pending"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -81,6 +92,10 @@ public struct RunConfig: Codable, Sendable, Equatable {
         targetScore = try c.decodeIfPresent(Double.self, forKey: .targetScore)
         patience = try c.decodeIfPresent(Int.self, forKey: .patience)
         executor = try c.decodeIfPresent(ExecutorConfig.self, forKey: .executor) ?? .local
+        scheduler = try c.decodeIfPresent(SchedulerKind.self, forKey: .scheduler) ?? .pipeline
+        proposals = try c.decodeIfPresent(Int.self, forKey: .proposals)
+        maxPending = try c.decodeIfPresent(Int.self, forKey: .maxPending)
+        deterministic = try c.decodeIfPresent(Bool.self, forKey: .deterministic) ?? false
     }
 
     /// Checks values that decode but make no sense; errors name the key.
@@ -89,6 +104,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
         if generations < 1 { throw bad("generations", "must be at least 1") }
         if children < 1 { throw bad("children", "must be at least 1") }
         if workers < 1 { throw bad("workers", "must be at least 1") }
+        if let p = proposals, p < 1 { throw bad("proposals", "must be at least 1") }
+        if let m = maxPending, m < 1 { throw bad("max_pending", "must be at least 1") }
         if suites.isEmpty { throw bad("suites", "must name at least one suite") }
         if operators.isEmpty { throw bad("operators", "must name at least one operator") }
         for op in operators where op.weight <= 0 || !op.weight.isFinite {
@@ -216,6 +233,7 @@ extension RunConfig {
             generations: generations, children: children, workers: workers, randomSeed: randomSeed,
             suitesDir: suitesDir, selector: selector,
             operators: operators.map { SearchSettings.OperatorWeight(name: $0.name, weight: $0.weight) },
-            protectedPaths: protectedPaths, syntaxCheck: syntaxCheck, targetScore: targetScore, patience: patience)
+            protectedPaths: protectedPaths, syntaxCheck: syntaxCheck, targetScore: targetScore, patience: patience,
+            scheduler: scheduler, proposals: proposals, maxPending: maxPending, deterministic: deterministic)
     }
 }

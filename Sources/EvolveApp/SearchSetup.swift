@@ -17,6 +17,12 @@ public struct SearchRequest: Sendable {
     public var workers: Int?
     public var randomSeed: UInt64?
     public var selector: String?
+    /// Model calls at once (`proposals:`), pending children at most (`max_pending:`), the scheduler, and
+    /// the pipeline's deterministic mode.
+    public var proposals: Int?
+    public var maxPending: Int?
+    public var scheduler: SchedulerKind?
+    public var deterministic: Bool?
     public var resume: Bool
     public var limits: SearchLimits
     /// Resolve the config's relative paths against this folder instead of the working directory.
@@ -26,11 +32,15 @@ public struct SearchRequest: Sendable {
 
     /// Whether the request names settings of a run (a config file, children, seed, selector): on resume they
     /// are checked against the saved run instead of being ignored.
-    var typesRunSettings: Bool { configPath != nil || children != nil || randomSeed != nil || selector != nil }
+    var typesRunSettings: Bool {
+        configPath != nil || children != nil || randomSeed != nil || selector != nil || maxPending != nil
+            || scheduler != nil || deterministic != nil
+    }
 
     public init(
         configPath: String? = nil, archivePath: String? = nil, generations: Int? = nil, children: Int? = nil,
-        workers: Int? = nil, randomSeed: UInt64? = nil, selector: String? = nil, resume: Bool = false,
+        workers: Int? = nil, randomSeed: UInt64? = nil, selector: String? = nil, proposals: Int? = nil,
+        maxPending: Int? = nil, scheduler: SchedulerKind? = nil, deterministic: Bool? = nil, resume: Bool = false,
         limits: SearchLimits = SearchLimits()
     ) {
         self.configPath = configPath
@@ -40,6 +50,10 @@ public struct SearchRequest: Sendable {
         self.workers = workers
         self.randomSeed = randomSeed
         self.selector = selector
+        self.proposals = proposals
+        self.maxPending = maxPending
+        self.scheduler = scheduler
+        self.deterministic = deterministic
         self.resume = resume
         self.limits = limits
     }
@@ -108,6 +122,7 @@ public enum SearchSetup {
             if let typed { try Self.requireSameRun(typed, saved: config, request: request, run: last.id) }
             if let generations = request.generations { config.generations = generations }
             if let workers = request.workers { config.workers = workers }
+            if let proposals = request.proposals { config.proposals = proposals }
         } else {
             config = try Self.configFromFileAndFlags(request)
             if Files.exists(config.archive + "/repo.git") || Files.exists(config.archive + "/index.sqlite") {
@@ -159,6 +174,10 @@ public enum SearchSetup {
         if let v = request.workers { config.workers = v }
         if let v = request.randomSeed { config.randomSeed = v }
         if let v = request.selector { config.selector.name = v }
+        if let v = request.proposals { config.proposals = v }
+        if let v = request.maxPending { config.maxPending = v }
+        if let v = request.scheduler { config.scheduler = v }
+        if let v = request.deterministic { config.deterministic = v }
         if let v = request.archivePath { config.archive = v }
         try config.validate()
         return config
@@ -170,13 +189,17 @@ public enum SearchSetup {
         var typed = typed
         typed.generations = saved.generations
         typed.workers = saved.workers
+        typed.proposals = saved.proposals
         typed.archive = saved.archive
         typed.budget = saved.budget
         typed.targetScore = saved.targetScore
         typed.patience = saved.patience
         let differing = try RunConfigDifference.keys(typed, saved)
         guard !differing.isEmpty else { return }
-        let flags: [String: String] = ["children": "--children", "random_seed": "--seed", "selector": "--selector"]
+        let flags: [String: String] = [
+            "children": "--children", "random_seed": "--seed", "selector": "--selector",
+            "max_pending": "--max-pending", "scheduler": "--scheduler", "deterministic": "--deterministic",
+        ]
         let named = differing.map { key in
             if let flag = flags[key], Self.requestSets(flag, request) { return "\(flag) (\(key))" }
             return request.configPath.map { "`\(key)` in \($0)" } ?? "`\(key)`"
@@ -184,7 +207,7 @@ public enum SearchSetup {
         throw EvolveError(
             .usage, "--resume continues run \(run), but \(named.joined(separator: ", ")) differs from that run's",
             hint: "repeat the original command exactly with --resume appended (only --generations, --workers, "
-                + "budgets and stopping rules may change), or start a new run in another archive")
+                + "--proposals, budgets and stopping rules may change), or start a new run in another archive")
     }
 
     private static func requestSets(_ flag: String, _ request: SearchRequest) -> Bool {
@@ -192,6 +215,9 @@ public enum SearchSetup {
         case "--children": return request.children != nil
         case "--seed": return request.randomSeed != nil
         case "--selector": return request.selector != nil
+        case "--max-pending": return request.maxPending != nil
+        case "--scheduler": return request.scheduler != nil
+        case "--deterministic": return request.deterministic != nil
         default: return false
         }
     }

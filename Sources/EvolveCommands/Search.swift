@@ -19,7 +19,27 @@ extension EvolveCommand {
         @Option(name: .long, help: ArgumentHelp("The run configuration.", valueName: "FILE")) var config: String?
         @Option(name: .long, help: "Generations to run.") var generations: Int?
         @Option(name: .long, help: "Children per generation.") var children: Int?
-        @Option(name: .long, help: "Parallel sandboxes (and children made at once).") var workers: Int?
+        @Option(name: .long, help: "Sandboxes at once (tasks evaluated in parallel).") var workers: Int?
+        @Option(name: .long, help: "Model calls at once: children being made in parallel (default: --workers).")
+        var proposals: Int?
+        @Option(
+            name: .long,
+            help:
+                "Children made but not yet evaluated, at most: how far proposals may run ahead (default: proposals + workers)."
+        )
+        var maxPending: Int?
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "pipeline (the default: no generation barrier) or lockstep (each generation made, then evaluated).",
+                valueName: "pipeline|lockstep"))
+        var scheduler: SchedulerKind?
+        @Flag(
+            name: .long,
+            help:
+                "Reproducible pipeline: the same seed gives the same archive (parents from a fixed view, children recorded in order)."
+        )
+        var deterministic = false
         @Option(name: .long, help: "Random seed: the same seed and config make the same choices.") var seed: UInt64?
         @Option(name: .long, help: "Parent selector: greedy (the default), hgm, novelty, dgm, random or map-elites.")
         var selector: String?
@@ -32,7 +52,8 @@ extension EvolveCommand {
             name: .long,
             help: """
                 Continue the archive's last run where it stopped. Append it to the original command: the config \
-                and flags must match the saved run (only --generations, --workers, budgets and stopping rules may change).
+                and flags must match the saved run (only --generations, --workers, --proposals, budgets and stopping rules \
+                may change).
                 """)
         var resume = false
 
@@ -40,6 +61,8 @@ extension EvolveCommand {
             if let generations, generations < 1 { throw ValidationError("--generations must be at least 1") }
             if let children, children < 1 { throw ValidationError("--children must be at least 1") }
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+            if let proposals, proposals < 1 { throw ValidationError("--proposals must be at least 1") }
+            if let maxPending, maxPending < 1 { throw ValidationError("--max-pending must be at least 1") }
             if let budgetUSD, budgetUSD <= 0 { throw ValidationError("--budget-usd must be more than 0") }
             if let maxEvaluations, maxEvaluations < 1 { throw ValidationError("--max-evaluations must be at least 1") }
             if let targetScore, !(targetScore > 0 && targetScore <= 1) {
@@ -55,7 +78,8 @@ extension EvolveCommand {
                 configPath: config,
                 archivePath: options.archive ?? ProcessInfo.processInfo.environment["EVOLVE_ARCHIVE"],
                 generations: generations, children: children, workers: workers, randomSeed: seed, selector: selector,
-                resume: resume,
+                proposals: proposals, maxPending: maxPending, scheduler: scheduler,
+                deterministic: deterministic ? true : nil, resume: resume,
                 limits: SearchLimits(
                     budgetUSD: budgetUSD, maxEvaluations: maxEvaluations, targetScore: targetScore,
                     patience: patience))
@@ -107,3 +131,5 @@ enum FinalReport {
         return out
     }
 }
+
+extension SchedulerKind: ExpressibleByArgument {}

@@ -58,6 +58,14 @@ public final class CandidatePool: @unchecked Sendable {
         return pool
     }
 
+    /// Reads the archive now, leaving out `excluded` as if they were not recorded yet: the deterministic
+    /// pipeline feeds them back with `childRecorded` in child order. Does nothing once loaded.
+    public func load(excluding excluded: Set<VariantID>) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try loadIfNeeded(excluding: excluded)
+    }
+
     /// A child was recorded (pending or invalid): its parents have one more child each.
     public func childRecorded(_ v: Variant) throws {
         lock.lock()
@@ -89,9 +97,9 @@ public final class CandidatePool: @unchecked Sendable {
 
     // MARK: - Reading once
 
-    private func loadIfNeeded() throws {
+    private func loadIfNeeded(excluding excluded: Set<VariantID> = []) throws {
         guard !loaded else { return }
-        let variants = try archive.allVariants()
+        let variants = try archive.allVariants().filter { !excluded.contains($0.id) }
         var matrices: [[String: [String: Bool]]] = []
         for suite in suites { matrices.append(try archive.passMatrix(suite: suite.name)) }
         for v in variants {

@@ -22,8 +22,15 @@ public protocol SearchObserver: Sendable {
 /// Prints the search for a person: on a terminal, a live line per child being made or evaluated, redrawn
 /// in place, and one summary line per generation; elsewhere (a log file, CI), plain lines only.
 public final class TerminalProgress: SearchObserver, Sendable {
-    /// The live text by slot, and how many live lines are on the screen now.
-    private typealias Screen = (lines: [Int: String], drawn: Int)
+    /// A live line's place: children of several generations are in flight at once in the pipeline.
+    private struct Line: Hashable, Comparable {
+        var generation: Int
+        var slot: Int
+        static func < (a: Line, b: Line) -> Bool { (a.generation, a.slot) < (b.generation, b.slot) }
+    }
+
+    /// The live text by child, and how many live lines are on the screen now.
+    private typealias Screen = (lines: [Line: String], drawn: Int)
 
     private let live: Bool
     private let color: Bool
@@ -51,31 +58,37 @@ public final class TerminalProgress: SearchObserver, Sendable {
         case .runStarted(let run, let resumed, let generations):
             print((resumed ? "Resuming run \(run)" : "Run \(run)") + ": \(generations) generations", on: &screen)
         case .seedEvaluated(let v):
-            screen.lines.removeValue(forKey: 0)
+            screen.lines.removeValue(forKey: Line(generation: 0, slot: 0))
             print("  seed \(v.id) scored \(format(v.score))", on: &screen)
         case .childStarted(let g, let slot, let op, let parents):
             update(
-                slot,
+                Line(generation: g, slot: slot),
                 "gen \(g) · child \(slot + 1): \(op) from \(parents.map(\.description).joined(separator: " + "))…",
                 plain: false, on: &screen)
         case .childRecorded(let g, let slot, let v):
             if v.status == .invalid {
                 update(
-                    slot, "gen \(g) · \(v.id): invalid (\(DisplayText.escaped(v.reason ?? "?")))", plain: true,
+                    Line(generation: g, slot: slot),
+                    "gen \(g) · \(v.id): invalid (\(DisplayText.escaped(v.reason ?? "?")))", plain: true,
                     on: &screen)
             } else {
                 update(
-                    slot, "gen \(g) · \(v.id): \(DisplayText.escaped(String(v.summary.prefix(60)))) — evaluating",
+                    Line(generation: g, slot: slot),
+                    "gen \(g) · \(v.id): \(DisplayText.escaped(String(v.summary.prefix(60)))) — evaluating",
                     plain: true,
                     on: &screen)
             }
         case .childEvaluating(let g, let slot, let id, let done, let total):
-            update(slot, "gen \(g) · \(id): evaluating \(done)/\(total) tasks", plain: false, on: &screen)
+            update(
+                Line(generation: g, slot: slot), "gen \(g) · \(id): evaluating \(done)/\(total) tasks", plain: false,
+                on: &screen)
         case .childScored(let g, let slot, let v):
-            update(slot, "gen \(g) · \(v.id): score \(format(v.score))", plain: true, on: &screen)
+            update(
+                Line(generation: g, slot: slot), "gen \(g) · \(v.id): score \(format(v.score))", plain: true,
+                on: &screen)
         case .generationDone(let s):
             clearLive(&screen)
-            screen.lines.removeAll()
+            screen.lines = screen.lines.filter { $0.key.generation > s.generation }
             var line = "gen \(pad(String(s.generation), String(s.generations).count))/\(s.generations)  "
             line += "children \(s.valid) valid / \(s.invalid) invalid  "
             line += "best \(format(s.best?.score))" + (s.best.map { " (\($0.id))" } ?? "") + "  "
@@ -93,8 +106,8 @@ public final class TerminalProgress: SearchObserver, Sendable {
 
     // MARK: - Drawing
 
-    private func update(_ slot: Int, _ text: String, plain: Bool, on screen: inout Screen) {
-        screen.lines[slot] = text
+    private func update(_ line: Line, _ text: String, plain: Bool, on screen: inout Screen) {
+        screen.lines[line] = text
         if live {
             redraw(&screen)
         } else if plain {

@@ -56,22 +56,10 @@ public final class SearchService: Sendable {
         observer.event(.runStarted(run: runID, resumed: resumed, generations: settings.generations))
         do {
             try await evaluateSeedIfNeeded(runID)
-            for generation in 1...settings.generations {
-                if let reason = try budgetReached(runID) {
-                    return try stop(runID, .budget(reason), generation: generation - 1, started: started)
-                }
-                if let reason = try goalReached(runID, completed: generation - 1) {
-                    return try stop(runID, .done(reason), generation: generation - 1, started: started)
-                }
-                let summary = try await runGeneration(generation, runID: runID, started: started)
-                observer.event(.generationDone(summary))
-                try archive.updateRun(runID, state: .running, progress: progressNote(generation: generation, pid: pid))
+            switch settings.scheduler {
+            case .lockstep: return try await runLockstep(runID, started: started, pid: pid)
+            case .pipeline: return try await SearchPipeline(self, runID: runID, started: started, pid: pid).run()
             }
-            try archive.compact()
-            if let reason = try goalReached(runID, completed: settings.generations) {
-                return try stop(runID, .done(reason), generation: settings.generations, started: started)
-            }
-            return try stop(runID, .finished, generation: settings.generations, started: started)
         } catch let error as EvolveError where error.kind == .budget {
             return try stop(runID, .budget(error.message), generation: nil, started: started)
         } catch {
@@ -86,7 +74,7 @@ public final class SearchService: Sendable {
         }
     }
 
-    private func stop(_ runID: String, _ ending: SearchOutcome.Ending, generation: Int?, started: Date) throws
+    func stop(_ runID: String, _ ending: SearchOutcome.Ending, generation: Int?, started: Date) throws
         -> SearchOutcome
     {
         let state: RunRecord.State
@@ -114,75 +102,86 @@ public final class SearchService: Sendable {
         }
     }
 
-    private var taskCount: Int { suites.reduce(0) { $0 + $1.tasks.count } }
+    var taskCount: Int { suites.reduce(0) { $0 + $1.tasks.count } }
 
-    private func needsEvaluation(_ v: Variant) throws -> Bool {
+    func needsEvaluation(_ v: Variant) throws -> Bool {
         guard v.status != .invalid else { return false }
         if v.status == .pending || v.score == nil { return true }
         for suite in suites where try archive.outcomes(tree: v.tree, suite: suite.name).isEmpty { return true }
         return false
     }
 
-    // MARK: - One generation
+    // MARK: - Shared by both schedulers
 
-    private func runGeneration(_ generation: Int, runID: String, started: Date) async throws -> GenerationSummary {
-        let plan = try planGeneration(generation, runID: runID)
-        var recorded = try archive.children(run: runID, generation: generation)
-        let missing = plan.filter { recorded[$0.slot] == nil }
-        if !missing.isEmpty {
-            // Children are made concurrently (models wait on the network), then recorded in slot order.
-            let made = try await withThrowingTaskGroup(of: (Int, MutationResult, [Variant]).self) { group in
-                let gate = TokenBucket(tokens: max(1, settings.workers))
-                for child in missing {
-                    group.addTask {
-                        try await gate.withToken {
-                            try Task.checkCancellation()
-                            let parents = try child.parents.map { try self.archive.variant($0) }
-                            self.observer.event(
-                                .childStarted(
-                                    generation: generation, slot: child.slot,
-                                    operator: child.operator, parents: child.parents))
-                            let request = MutationRequest(
-                                archive: self.archive, parents: parents, generation: generation, slot: child.slot,
-                                seed: SeededGenerator.derive(
-                                    self.settings.randomSeed, UInt64(generation), UInt64(child.slot), 7),
-                                suites: self.suites.map(\.name), suitesDirectory: self.settings.suitesDir,
-                                key: Self.childKey(runID, generation, child.slot))
-                            var result = try await self.operators[child.operator]!.mutate(request)
-                            // The syntax check starts a Python process: do it here, in parallel.
-                            if self.settings.syntaxCheck, case .tree(let tree, let info) = result,
-                                let error = try ChildValidator.syntaxError(
-                                    archive: self.archive, tree: tree, parentTree: parents[0].tree)
-                            {
-                                result = .invalid(reason: error, info)
-                            }
-                            return (child.slot, result, parents)
-                        }
-                    }
-                }
-                var results: [Int: (MutationResult, [Variant])] = [:]
-                for try await (slot, result, parents) in group { results[slot] = (result, parents) }
-                return results
-            }
-            for child in missing {
-                guard let (result, parents) = made[child.slot] else { continue }
-                let v = try recordChild(result, parents: parents, plan: child, generation: generation, runID: runID)
-                recorded[child.slot] = v
-                try candidatePool.childRecorded(v)
-                observer.event(.childRecorded(generation: generation, slot: child.slot, variant: v))
+    /// The end of a search that made every child it was asked for.
+    func finish(_ runID: String, started: Date) throws -> SearchOutcome {
+        try archive.compact()
+        if let reason = try goalReached(runID, completed: settings.generations) {
+            return try stop(runID, .done(reason), generation: settings.generations, started: started)
+        }
+        return try stop(runID, .finished, generation: settings.generations, started: started)
+    }
+
+    /// The parents a selector may draw from now (with objective scores and metric features applied).
+    func parentCandidates() throws -> [Candidate] {
+        let candidates = try ObjectiveCandidates.apply(
+            try candidatePool.candidates(), archive: archive, suites: suites, cache: objectiveCache)
+        guard !candidates.isEmpty else {
+            throw EvolveError(
+                .invalidInput, "no variant can be a parent: none is valid and evaluated",
+                hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
+        }
+        return candidates
+    }
+
+    /// A child's parents: `first`, then, for an operator of two parents, a second one from the same selector,
+    /// preferring a different variant.
+    func parents(
+        first: VariantID, operator name: String, _ candidates: [Candidate], _ context: SelectionContext,
+        _ rng: inout SeededGenerator
+    ) -> [VariantID] {
+        var parents = [first]
+        guard (operators[name]?.arity ?? 1) > 1 else { return parents }
+        for _ in 0..<8 {
+            let other = selector.select(candidates, count: 1, context: context, rng: &rng)[0]
+            if other != parents[0] || candidates.count == 1 {
+                parents.append(other)
+                break
             }
         }
-        // Evaluate every pending child of the generation (the shared pool bounds the sandboxes).
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (slot, v) in recorded.sorted(by: { $0.key < $1.key }) where try needsEvaluation(v) {
-                if let reason = try budgetReached(runID) { throw EvolveError(.budget, reason) }
-                group.addTask {
-                    let scored = try await self.evaluate(v, generation: generation, slot: slot, runID: runID)
-                    self.observer.event(.childScored(generation: generation, slot: slot, variant: scored))
-                }
-            }
-            try await group.waitForAll()
+        if parents.count < 2 { parents.append(candidates[rng.weightedIndex(candidates.map { _ in 1 })].id) }
+        return parents
+    }
+
+    /// What an operator made of a planned child, not yet recorded.
+    struct MadeChild: Sendable {
+        var result: MutationResult
+        var parents: [Variant]
+    }
+
+    /// Asks the child's operator for it and checks its Python syntax (a process start: done here, where
+    /// children are made in parallel, not where they are recorded one by one).
+    func makeChild(_ child: PlannedChild, generation: Int, runID: String) async throws -> MadeChild {
+        try Task.checkCancellation()
+        let parents = try child.parents.map { try archive.variant($0) }
+        observer.event(
+            .childStarted(generation: generation, slot: child.slot, operator: child.operator, parents: child.parents))
+        let request = MutationRequest(
+            archive: archive, parents: parents, generation: generation, slot: child.slot,
+            seed: SeededGenerator.derive(settings.randomSeed, UInt64(generation), UInt64(child.slot), 7),
+            suites: suites.map(\.name), suitesDirectory: settings.suitesDir,
+            key: Self.childKey(runID, generation, child.slot))
+        var result = try await operators[child.operator]!.mutate(request)
+        if settings.syntaxCheck, case .tree(let tree, let info) = result,
+            let error = try ChildValidator.syntaxError(archive: archive, tree: tree, parentTree: parents[0].tree)
+        {
+            result = .invalid(reason: error, info)
         }
+        return MadeChild(result: result, parents: parents)
+    }
+
+    /// The summary line of a generation whose children are all recorded and settled.
+    func generationSummary(_ generation: Int, runID: String, started: Date) throws -> GenerationSummary {
         let children = try archive.children(run: runID, generation: generation).values.sorted { $0.id < $1.id }
         let valid = children.filter { $0.status == .valid }
         let best = try archive.bestVariants(limit: 1).first
@@ -195,48 +194,10 @@ public final class SearchService: Sendable {
             evaluations: try archive.evaluationCount(run: runID), seconds: Date().timeIntervalSince(started))
     }
 
-    /// The saved plan, or a new one drawn with this generation's seeded generator and saved.
-    private func planGeneration(_ generation: Int, runID: String) throws -> [PlannedChild] {
-        if let saved = try archive.plan(run: runID, generation: generation) { return saved }
-        let candidates = try ObjectiveCandidates.apply(
-            try candidatePool.candidates(), archive: archive, suites: suites, cache: objectiveCache)
-        guard !candidates.isEmpty else {
-            throw EvolveError(
-                .invalidInput, "no variant can be a parent: none is valid and evaluated",
-                hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
-        }
-        var rng = SeededGenerator(seed: settings.randomSeed, UInt64(generation), 1)
-        let weights = settings.operators.map(\.weight)
-        var plan: [PlannedChild] = []
-        let context = SelectionContext(generation: generation, childrenPerGeneration: settings.children)
-        let mains = selector.select(candidates, count: settings.children, context: context, rng: &rng)
-        for slot in 0..<settings.children {
-            let op = settings.operators[rng.weightedIndex(weights)]
-            var parents = [mains[slot]]
-            if (operators[op.name]?.arity ?? 1) > 1 {
-                // A second parent from the same selector, preferring a different variant.
-                for _ in 0..<8 {
-                    var slotContext = context
-                    slotContext.firstSlot = slot
-                    let other = selector.select(candidates, count: 1, context: slotContext, rng: &rng)[0]
-                    if other != parents[0] || candidates.count == 1 {
-                        parents.append(other)
-                        break
-                    }
-                }
-                if parents.count < 2 { parents.append(candidates[rng.weightedIndex(candidates.map { _ in 1 })].id) }
-            }
-            plan.append(PlannedChild(slot: slot, parents: parents, operator: op.name))
-        }
-        try recordMigrations(before: generation, candidates: candidates, runID: runID)
-        try archive.savePlan(run: runID, generation: generation, plan)
-        return try archive.plan(run: runID, generation: generation) ?? plan
-    }
-
     // MARK: - Children
 
     /// Validates an operator's result and records the child (valid → pending evaluation; otherwise invalid).
-    private func recordChild(
+    func recordChild(
         _ result: MutationResult, parents: [Variant], plan: PlannedChild, generation: Int,
         runID: String
     ) throws -> Variant {
@@ -290,7 +251,11 @@ public final class SearchService: Sendable {
 
     /// Evaluates a variant on every suite and stores its score: the suites' scores weighted by their task
     /// counts (passed / all tasks of all suites when no suite declares objectives).
-    private func evaluate(_ v: Variant, generation: Int, slot: Int, runID: String) async throws -> Variant {
+    /// The candidate pool hears of the new outcomes unless `updatePool` is false (the deterministic pipeline
+    /// feeds the pool itself, in child order).
+    func evaluate(_ v: Variant, generation: Int, slot: Int, runID: String, updatePool: Bool = true) async throws
+        -> Variant
+    {
         var passed = 0.0
         var total = 0
         let counter = Locked(0)
@@ -310,16 +275,26 @@ public final class SearchService: Sendable {
         let score = total == 0 ? 0 : passed / Double(total)
         try archive.setScore(v.id, score: score, status: .valid)
         let scored = try archive.variant(v.id)
-        try candidatePool.outcomesArrived(scored)
+        if updatePool { try candidatePool.outcomesArrived(scored) }
         return scored
     }
 
     // MARK: - Budgets and results
 
-    private func budgetReached(_ runID: String) throws -> String? {
+    /// Why no more work may start, or nil. With `inFlight` children being made out of `made` made so far,
+    /// the dollars they will likely cost (the run's mean per child) count as spent already, so that parallel
+    /// model calls do not run the bill past the budget.
+    func budgetReached(_ runID: String, inFlight: Int = 0, made: Int = 0) throws -> String? {
         if let usd = limits.budgetUSD {
             let spent = try archive.runCost(runID)
             if spent >= usd { return String(format: "the budget of $%.2f is spent ($%.4f)", usd, spent) }
+            let perChild = made > 0 ? spent / Double(made) : 0
+            if inFlight > 0, perChild > 0, spent + Double(inFlight) * perChild >= usd {
+                return String(
+                    format:
+                        "the budget of $%.2f would be spent by the %d child%@ being made ($%.4f spent, about $%.4f a child)",
+                    usd, inFlight, inFlight == 1 ? "" : "ren", spent, perChild)
+            }
         }
         if let max = limits.maxEvaluations {
             let done = try archive.evaluationCount(run: runID)
@@ -328,7 +303,7 @@ public final class SearchService: Sendable {
         return nil
     }
 
-    private func progressNote(generation: Int, pid: Int32) -> String {
+    func progressNote(generation: Int, pid: Int32) -> String {
         var json = JSONWriter()
         json.beginObject()
         json.field("generation", generation)

@@ -15,10 +15,21 @@ public struct SearchSettings: Sendable, Equatable {
     }
 
     public var generations: Int
-    /// Children per generation.
+    /// Children per generation: a generation closes once this many children are recorded and settled.
     public var children: Int
-    /// Children evaluated at once.
+    /// Sandboxes at once (the evaluation pool).
     public var workers: Int
+    /// How children are scheduled: a steady-state pipeline (the default) or generations in lockstep.
+    public var scheduler: SchedulerKind
+    /// Model calls (children being made) at once; as many as `workers` unless set.
+    public var proposals: Int
+    /// Children made or being made but not yet settled (recorded invalid, or evaluated) at most: proposals
+    /// never run further ahead of evaluations than this.
+    public var maxPending: Int
+    /// The pipeline draws child k's parents from the archive as it stood after children 0..<k − maxPending
+    /// settled (waiting for them) and records children in order, so the same seed gives the same archive.
+    /// One proposal worker implies it.
+    public var deterministic: Bool
     public var randomSeed: UInt64
     /// Where the suites live (operators that read task statements use it).
     public var suitesDir: String
@@ -33,14 +44,22 @@ public struct SearchSettings: Sendable, Equatable {
     /// Stop after this many generations without a better best score.
     public var patience: Int?
 
+    /// Whether the pipeline runs in its deterministic mode (asked for, or one proposal worker).
+    public var isDeterministic: Bool { deterministic || proposals == 1 }
+
     public init(
         generations: Int, children: Int, workers: Int, randomSeed: UInt64, suitesDir: String,
         selector: SelectorConfig, operators: [OperatorWeight], protectedPaths: [String] = [], syntaxCheck: Bool = true,
-        targetScore: Double? = nil, patience: Int? = nil
+        targetScore: Double? = nil, patience: Int? = nil, scheduler: SchedulerKind = .pipeline,
+        proposals: Int? = nil, maxPending: Int? = nil, deterministic: Bool = false
     ) {
         self.generations = generations
         self.children = children
         self.workers = workers
+        self.scheduler = scheduler
+        self.proposals = max(1, proposals ?? workers)
+        self.maxPending = max(1, maxPending ?? (self.proposals + workers))
+        self.deterministic = deterministic
         self.randomSeed = randomSeed
         self.suitesDir = suitesDir
         self.selector = selector
@@ -50,4 +69,13 @@ public struct SearchSettings: Sendable, Equatable {
         self.targetScore = targetScore
         self.patience = patience
     }
+}
+
+/// How a search schedules its children.
+public enum SchedulerKind: String, Sendable, Codable, CaseIterable {
+    /// Steady state: a child is proposed as soon as a proposal worker is free and evaluated as soon as it is
+    /// recorded; its parents come from the archive as it stands then.
+    case pipeline
+    /// Generation by generation: all children made, then all evaluated, then the next generation.
+    case lockstep
 }

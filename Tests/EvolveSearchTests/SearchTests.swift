@@ -30,15 +30,31 @@ func fingerprint(_ archive: Archive) throws -> [String] {
     }
 }
 
+/// How a test schedules its search: the two reproducible ones, and the free-running pipeline.
+enum Scheduling: String, CaseIterable, Sendable {
+    case lockstep, deterministicPipeline, pipeline
+
+    static let reproducible: [Scheduling] = [.lockstep, .deterministicPipeline]
+
+    func apply(to request: inout SearchRequest) {
+        switch self {
+        case .lockstep: request.scheduler = .lockstep
+        case .deterministicPipeline: request.deterministic = true
+        case .pipeline: break
+        }
+    }
+}
+
 func smokeSearch(
     archive: String, generations: Int? = nil, resume: Bool = false, limits: SearchLimits = SearchLimits(),
-    observer: QuietObserver = QuietObserver()
+    observer: QuietObserver = QuietObserver(), scheduling: Scheduling = .deterministicPipeline
 ) async throws -> PreparedSearch {
-    try await SearchSetup.prepare(
-        SearchRequest(
-            configPath: repoRoot + "/configs/smoke.yaml", archivePath: archive, baseDirectory: repoRoot,
-            generations: generations, resume: resume, limits: limits),
-        observer: observer)
+    var request = SearchRequest(
+        configPath: repoRoot + "/configs/smoke.yaml", archivePath: archive, baseDirectory: repoRoot,
+        generations: generations, resume: resume, limits: limits)
+    // A resume repeats the original command (with its flags) as a user would.
+    scheduling.apply(to: &request)
+    return try await SearchSetup.prepare(request, observer: observer)
 }
 
 @Suite struct CandidateTests {
@@ -100,12 +116,13 @@ func smokeSearch(
 
 @Suite(.serialized, .enabled(if: hasBubblewrap, "needs bubblewrap (scripts/setup.sh installs it)"))
 struct SearchTests {
-    @Test func sameSeedGivesTheSameArchive() async throws {
+    @Test(arguments: Scheduling.reproducible)
+    func sameSeedGivesTheSameArchive(_ scheduling: Scheduling) async throws {
         let dir = try Files.makeTemporaryDirectory(prefix: "evolve-search")
         defer { Files.removeTree(dir) }
         var prints: [[String]] = []
         for name in ["a", "b"] {
-            let prepared = try await smokeSearch(archive: "\(dir)/\(name)")
+            let prepared = try await smokeSearch(archive: "\(dir)/\(name)", scheduling: scheduling)
             let outcome = try await prepared.service.run(runID: prepared.runID, resumed: false)
             guard case .finished = outcome.ending else {
                 Issue.record("the search did not finish: \(outcome.ending)")
@@ -151,11 +168,12 @@ struct SearchTests {
         #expect(try archive.variantCount() == 9)
     }
 
-    @Test func cancellingMidGenerationThenResumingLosesAndDuplicatesNothing() async throws {
+    @Test(arguments: Scheduling.reproducible)
+    func cancellingMidGenerationThenResumingLosesAndDuplicatesNothing(_ scheduling: Scheduling) async throws {
         let dir = try Files.makeTemporaryDirectory(prefix: "evolve-cancel")
         defer { Files.removeTree(dir) }
         // Reference: the same search without interruption.
-        let reference = try await smokeSearch(archive: "\(dir)/ref")
+        let reference = try await smokeSearch(archive: "\(dir)/ref", scheduling: scheduling)
         _ = try await reference.service.run(runID: reference.runID, resumed: false)
         let expected = try fingerprint(reference.service.archive)
 
@@ -163,7 +181,7 @@ struct SearchTests {
         let observer = QuietObserver { event in
             if case .childRecorded(let generation, _, _) = event, generation == 2 { box.cancel() }
         }
-        let prepared = try await smokeSearch(archive: "\(dir)/a", observer: observer)
+        let prepared = try await smokeSearch(archive: "\(dir)/a", observer: observer, scheduling: scheduling)
         let task = Task { try await prepared.service.run(runID: prepared.runID, resumed: false) }
         box.task = task
         let outcome = try await task.value
@@ -172,7 +190,7 @@ struct SearchTests {
             return
         }
         #expect(try prepared.service.archive.lastRun()?.state == .interrupted)
-        let resumed = try await smokeSearch(archive: "\(dir)/a", resume: true)
+        let resumed = try await smokeSearch(archive: "\(dir)/a", resume: true, scheduling: scheduling)
         _ = try await resumed.service.run(runID: resumed.runID, resumed: true)
         #expect(try fingerprint(resumed.service.archive) == expected)
     }

@@ -15,9 +15,14 @@ func scored(_ id: Int, run: String?, generation: Int, score: Double?) -> Variant
 }
 
 /// The smoke config with a different selector line, written next to the archive.
-func smokeConfig(in dir: String, selector: String) throws -> String {
-    let text = try String(contentsOfFile: repoRoot + "/configs/smoke.yaml", encoding: .utf8)
+func smokeConfig(in dir: String, selector: String, scheduling: Scheduling = .deterministicPipeline) throws -> String {
+    var text = try String(contentsOfFile: repoRoot + "/configs/smoke.yaml", encoding: .utf8)
         .replacingOccurrences(of: "selector: {name: novelty, k: 3, beta: 1.0}", with: "selector: \(selector)")
+    switch scheduling {
+    case .lockstep: text += "\nscheduler: lockstep\n"
+    case .deterministicPipeline: text += "\ndeterministic: true\n"
+    case .pipeline: break
+    }
     let path = dir + "/smoke.yaml"
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
@@ -77,36 +82,53 @@ struct StoppingSearchTests {
         #expect(try archive.events(run: prepared.runID, kind: "finished").last?.message == "stopped: \(why)")
     }
 
-    @Test func patienceEndsASearchThatStopsImproving() async throws {
+    @Test(arguments: Scheduling.reproducible)
+    func patienceEndsASearchThatStopsImproving(_ scheduling: Scheduling) async throws {
         let dir = try Files.makeTemporaryDirectory(prefix: "evolve-patience")
         defer { Files.removeTree(dir) }
-        let full = try await smokeSearch(archive: dir + "/full", generations: 8)
+        let full = try await smokeSearch(archive: dir + "/full", generations: 8, scheduling: scheduling)
         _ = try await full.service.run(runID: full.runID, resumed: false)
         let history = SearchService.bestByGeneration(
             try full.service.archive.allVariants(), run: full.runID,
             generations: 8)
         let last = try #require(history.lastImprovement)
         // With patience 1, the same search (same seed) stops right after the first generation without gain.
-        let prepared = try await smokeSearch(archive: dir + "/a", generations: 8, limits: SearchLimits(patience: 1))
+        let prepared = try await smokeSearch(
+            archive: dir + "/a", generations: 8, limits: SearchLimits(patience: 1), scheduling: scheduling)
         let outcome = try await prepared.service.run(runID: prepared.runID, resumed: false)
         let variants = try prepared.service.archive.allVariants()
         let ran = variants.map(\.generation).max() ?? 0
         if case .done(let why) = outcome.ending {
             #expect(why.contains("for 1 generation (patience 1)"))
             #expect(ran < 8)
-            let stalled = SearchService.bestByGeneration(variants, run: prepared.runID, generations: ran)
-            #expect(ran - (stalled.lastImprovement ?? 0) == 1)
+            if scheduling == .lockstep {
+                let stalled = SearchService.bestByGeneration(variants, run: prepared.runID, generations: ran)
+                #expect(ran - (stalled.lastImprovement ?? 0) == 1)
+            } else {
+                // The pipeline stops planning when the first stalled generation closes; the children already
+                // planned (at most max_pending of them) are still made and evaluated.
+                let stalledAt = (1...ran).first { g in
+                    g
+                        - (SearchService.bestByGeneration(variants, run: prepared.runID, generations: g)
+                            .lastImprovement ?? 0) >= 1
+                }
+                let at = try #require(stalledAt)
+                let later = variants.filter { $0.run == prepared.runID && $0.generation > at }
+                #expect(later.count <= prepared.service.settings.maxPending)
+            }
         } else {
             // Only possible when every generation of the full search improved the best score.
             #expect(last == 8, "patience 1 did not stop a search whose best stalled after generation \(last)")
         }
     }
 
-    @Test func islandsRecordTheirMigrationsOnceAndDrawFromTheSlotsIsland() async throws {
+    @Test(arguments: Scheduling.reproducible)
+    func islandsRecordTheirMigrationsOnceAndDrawFromTheSlotsIsland(_ scheduling: Scheduling) async throws {
         let dir = try Files.makeTemporaryDirectory(prefix: "evolve-islands")
         defer { Files.removeTree(dir) }
         let config = try smokeConfig(
-            in: dir, selector: "{name: hgm, islands: {count: 2, migration_interval: 1, migration_rate: 0.5}}")
+            in: dir, selector: "{name: hgm, islands: {count: 2, migration_interval: 1, migration_rate: 0.5}}",
+            scheduling: scheduling)
         let prepared = try await SearchSetup.prepare(
             SearchRequest(configPath: config, archivePath: dir + "/a", baseDirectory: repoRoot),
             observer: QuietObserver())
@@ -117,14 +139,21 @@ struct StoppingSearchTests {
         #expect(!events.isEmpty)
         #expect(events.allSatisfy { $0.message.hasPrefix("after generation ") && $0.message.contains("island ") })
         #expect(Set(events.map(\.message)).count == events.count)  // never logged twice
-        // Every planned parent belongs to its slot's island as rebuilt from the archive.
+        // Every planned parent belongs to its slot's island as rebuilt from the archive as the selector saw
+        // it: the generations before (lockstep), or the children more than max_pending before (pipeline).
         let candidates = try Candidates.build(archive: archive, suites: prepared.service.suites)
         let settings = IslandSettings(count: 2, migrationInterval: 1, migrationRate: 0.5)
+        let window = prepared.service.settings.maxPending
         for generation in 1...4 {
             let plan = try #require(try archive.plan(run: prepared.runID, generation: generation))
-            let before = candidates.filter { $0.generation < generation }
-            let map = IslandMap.build(before, settings: settings, childrenPerGeneration: 2, planning: generation)
             for child in plan {
+                let before = candidates.filter {
+                    guard scheduling != .lockstep, let slot = $0.slot, $0.generation > 0 else {
+                        return $0.generation < generation
+                    }
+                    return ($0.generation - 1) * 2 + slot < (generation - 1) * 2 + child.slot - window
+                }
+                let map = IslandMap.build(before, settings: settings, childrenPerGeneration: 2, planning: generation)
                 let island = IslandMap.island(
                     generation: generation, slot: child.slot, childrenPerGeneration: 2, count: 2)
                 #expect(map.members[island].contains(child.parents[0]), "generation \(generation) slot \(child.slot)")
@@ -165,7 +194,9 @@ struct StoppingSearchTests {
         }
         let resumed = try await prepare("a", resume: true)
         _ = try await resumed.service.run(runID: resumed.runID, resumed: true)
-        #expect(try fingerprint(resumed.service.archive) == expected)
+        let got = try fingerprint(resumed.service.archive)
+        #expect(
+            got == expected, "resumed:\n\(got.joined(separator: "\n"))\nexpected:\n\(expected.joined(separator: "\n"))")
         #expect(
             try resumed.service.archive.events(run: resumed.runID, kind: "migration").map(\.message)
                 == expectedMigrations)
