@@ -12,11 +12,13 @@ import Foundation
 final class StubModel: @unchecked Sendable {
     private let template: String
     private let delay: Double
+    private let realistic: RealisticDraws?
     private let calls = Locked(0)
 
-    init(template: String, delay: Double) {
+    init(template: String, delay: Double, realistic: RealisticDraws? = nil) {
         self.template = template
         self.delay = delay
+        self.realistic = realistic
     }
 
     func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
@@ -31,8 +33,11 @@ final class StubModel: @unchecked Sendable {
             return .json(404, object: ["error": ["message": "the stub serves POST /v1/chat/completions only"]])
         }
         let n = calls.increment()
-        if delay > 0 { try? await Task.sleep(nanoseconds: UInt64(delay * 1e9)) }
-        let content = template.replacingOccurrences(of: "{N}", with: String(n))
+        let draw = realistic?.draw(call: n)
+        let wait = draw?.latency ?? delay
+        if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+        var content = template.replacingOccurrences(of: "{N}", with: String(n))
+        if let draw { content = content.replacingOccurrences(of: "{SLEEP}", with: String(format: "%.3f", draw.task)) }
         let model = (try? JSONSerialization.jsonObject(with: request.body) as? [String: Any])?["model"] as? String
         let promptTokens = max(1, request.body.count / 4)
         let completionTokens = max(1, content.utf8.count / 4)
@@ -52,10 +57,33 @@ final class StubModel: @unchecked Sendable {
     }
 }
 
+/// The realistic benchmark's draws for call n, seeded (the same calls get the same draws in every run):
+/// the model's latency from a log-normal distribution given by its median and 95th percentile, and the
+/// seconds the answered agent will take on its task (`{SLEEP}` in the template), uniform in a range.
+struct RealisticDraws: Sendable {
+    var seed: UInt64
+    var median: Double
+    var p95: Double
+    var taskSeconds: ClosedRange<Double>
+
+    func draw(call n: Int) -> (latency: Double, task: Double) {
+        var rng = SeededGenerator(seed: seed, UInt64(n))
+        func unit() -> Double { (Double(rng.next() >> 11) + 0.5) / Double(1 << 53) }
+        // Box–Muller: one standard normal from two uniforms in (0, 1).
+        let z = (-2 * log(unit())).squareRoot() * cos(2 * Double.pi * unit())
+        let mu = log(median)
+        let sigma = (log(p95) - mu) / 1.644_853_6
+        let task = taskSeconds.lowerBound + unit() * (taskSeconds.upperBound - taskSeconds.lowerBound)
+        return (exp(mu + sigma * z), task)
+    }
+}
+
 /// Serves the stub until killed. Prints `listening on PORT` (stdout, flushed) once it accepts calls.
-func serveStubModel(port: UInt16, delay: Double, answerFile: String) throws -> Never {
+func serveStubModel(port: UInt16, delay: Double, answerFile: String, realistic: RealisticDraws? = nil) throws
+    -> Never
+{
     let template = try String(contentsOfFile: answerFile, encoding: .utf8)
-    let stub = StubModel(template: template, delay: delay)
+    let stub = StubModel(template: template, delay: delay, realistic: realistic)
     let server = HTTPServer { request in await stub.handle(request) }
     let bound = try server.listen(port: port)
     FileHandle.standardOutput.write(Data("listening on \(bound)\n".utf8))

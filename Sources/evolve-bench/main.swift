@@ -13,8 +13,9 @@ import Foundation
 //                          [--best-after N]
 //       evaluations to reach a target score on simulated landscapes of several shapes, per selector, and a
 //       table ranking the selectors across shapes (Landscape.swift, LandscapeTable.swift)
-//   evolve-bench stub-llm PORT [--delay S] --answer FILE
-//       an OpenAI-compatible stub model on 127.0.0.1:PORT (0 = any free port) answering FILE, {N} = call number
+//   evolve-bench stub-llm PORT [--delay S] --answer FILE [--latency MEDIAN:P95 --task-seconds LO:HI --seed S]
+//       an OpenAI-compatible stub model on 127.0.0.1:PORT (0 = any free port) answering FILE, {N} = call number;
+//       with --latency, each call waits a seeded log-normal time and {SLEEP} is a seeded task duration
 //   evolve-bench sandbox-start [--runs R]
 //       start-up of one sandboxed step against a bare process and bubblewrap alone (SandboxStart.swift)
 
@@ -25,6 +26,7 @@ let usage = """
                                   [--shapes hgm,deceptive,needle,multi-objective] [--max-evaluations M]
                                   [--batch B] [--best-after N]
            evolve-bench stub-llm PORT [--delay SECONDS] --answer FILE
+                                 [--latency MEDIAN:P95 --task-seconds LO:HI --seed S]
            evolve-bench sandbox-start [--runs R]
 
     """
@@ -95,11 +97,23 @@ do {
             landscape, shapes: shapes, selectors: a.list("selectors", landscapeSelectors),
             seeds: max(1, try a.int("seeds", 30)))
     case "stub-llm":
-        let a = try Arguments(words.dropFirst(), allowed: ["delay", "answer"])
+        let a = try Arguments(words.dropFirst(), allowed: ["delay", "answer", "latency", "task-seconds", "seed"])
         guard a.positional.count == 1, let port = UInt16(a.positional[0]), let answer = a.options["answer"],
             let delay = Double(a.options["delay"] ?? "0"), delay >= 0
         else { throw UsageError() }
-        try serveStubModel(port: port, delay: delay, answerFile: answer)
+        func pair(_ name: String, _ fallback: String) throws -> (Double, Double) {
+            let parts = (a.options[name] ?? fallback).split(separator: ":").compactMap { Double($0) }
+            guard parts.count == 2, parts[0] > 0, parts[1] >= parts[0] else { throw UsageError() }
+            return (parts[0], parts[1])
+        }
+        var realistic: RealisticDraws?
+        if a.options["latency"] != nil {
+            let (median, p95) = try pair("latency", "4:30")
+            let (low, high) = try pair("task-seconds", "0.5:20")
+            realistic = RealisticDraws(
+                seed: UInt64(try a.int("seed", 7)), median: median, p95: p95, taskSeconds: low...high)
+        }
+        try serveStubModel(port: port, delay: delay, answerFile: answer, realistic: realistic)
     case "sandbox-start":
         let a = try Arguments(words.dropFirst(), allowed: ["runs"])
         guard a.positional.isEmpty else { throw UsageError() }

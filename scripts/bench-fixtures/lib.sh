@@ -1,6 +1,7 @@
 # Shared by the scripts/bench*.sh scripts (sourced, not run).
 #   bench_build            sets $bin to the release binaries (built into .build-bench unless EVOLVE_BENCH_BIN is set)
-#   bench_stub DELAY FILE  starts evolve-bench's stub model on a free loopback port; sets $stub_port, $stub_pid
+#   bench_stub DELAY FILE [ARGS]  starts evolve-bench's stub model on a free loopback port (ARGS: more stub-llm
+#                          options); sets $stub_port, $stub_pid
 #   bench_stub_calls       the number of chat calls the stub has answered
 #   now_ns                 a wall clock in nanoseconds
 
@@ -17,8 +18,9 @@ bench_build() {
 
 bench_stub() {
     local delay=$1 answer=$2 out
+    shift 2
     out=$(mktemp /tmp/evolve-bench-stub.XXXXXX)
-    "$bin/evolve-bench" stub-llm 0 --delay "$delay" --answer "$answer" >"$out" 2>&1 &
+    "$bin/evolve-bench" stub-llm 0 --delay "$delay" --answer "$answer" "$@" >"$out" 2>&1 &
     stub_pid=$!
     for _ in $(seq 100); do
         if grep -q '^listening on ' "$out"; then break; fi
