@@ -1,4 +1,5 @@
 import EvolveLLM
+import EvolveSandbox
 import EvolveSupport
 import EvolveTestSupport
 import Foundation
@@ -55,6 +56,28 @@ extension SlurmClusterTests {
         #expect(!staged.spec.binds.contains { $0.destination == gateway.socketInSandbox })
         #expect(staged.spec.binds.allSatisfy { $0.source.hasPrefix(agentStep + "/") }, "\(staged.spec.binds)")
         #expect(Self.relayFolders().subtracting(relaysBefore).isEmpty, "every node relay folder is removed")
+    }
+
+    @Test func aCancelledStepOnTCPLeavesNoRelayOnTheNode() async throws {
+        let fixture = try ClusterFixture()
+        let echo = try PythonPeer.echoServer()
+        defer { echo.stop() }
+        fixture.executor.gateway = echo.endpoint
+        let before = Self.relayFolders()
+        let spec = SandboxSpec(command: .shell("sleep 300"), workspace: try fixture.workspace(), label: "v1.t9.agent")
+        let name = fixture.executor.jobName(step: "v1.t9.agent")
+        let step = Task { try await fixture.executor.run(spec) }
+        #expect(try await fixture.waitForJob(named: name) { $0.state == .running } != nil)
+        var made: Set<String> = []
+        for _ in 0..<300 where made.isEmpty {
+            made = Self.relayFolders().subtracting(before)
+            if made.isEmpty { try await Task.sleep(nanoseconds: 100_000_000) }
+        }
+        #expect(made.count == 1, "the running step's relay folder on the node")
+        step.cancel()  // scancel: Slurm sends the job SIGTERM
+        #expect(try await step.value.termination == .killed)
+        _ = try await fixture.waitForJob(named: name, seconds: 60) { $0.state?.isFinished == true }
+        #expect(Self.relayFolders().isDisjoint(with: made), "the relay folder went with the cancelled job")
     }
 
     /// The node's relay folders in /tmp (the jobs run with Slurm's environment, so TMPDIR is unset).
