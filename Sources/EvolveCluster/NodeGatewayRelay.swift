@@ -39,8 +39,8 @@ public struct NodeRelayLimits: Sendable, Equatable {
 /// for byte, for a node that does not share the engine machine's file system.
 ///
 /// `evolve run-step` starts it outside the sandbox in a private folder of the node's own temporary folder
-/// (mode 0700, named `evolve-relay.<pid>.*`, never on the shared folder), binds its socket into the sandbox
-/// where the gateway's socket goes on the engine's machine, and stops it when the step ends: the folder and
+/// (mode 0700, named `evolve-node-relay.<pid>.*`, never on the shared folder), binds its socket into the
+/// sandbox where the gateway's socket goes on the engine's machine, and stops it when the step ends: the folder and
 /// every connection go. A folder whose process died without stopping it (kill -9) is removed by the next
 /// `run-step` on the node. The relay reads no request and holds no token: the gateway checks the per-task
 /// token of every call, as for a local step.
@@ -52,7 +52,7 @@ public final class NodeGatewayRelay: @unchecked Sendable {
     public var socketPath: String { folder + "/" + Self.socketName }
 
     static let socketName = "gateway.sock"
-    static let folderPrefix = "evolve-relay."
+    static let folderPrefix = "evolve-node-relay."
 
     private let targets: [SocketTarget]
     private let lock = NSCondition()
@@ -212,8 +212,11 @@ public final class NodeGatewayRelay: @unchecked Sendable {
     /// live process, or of another user, is left alone.
     static func removeStaleFolders(in base: String) {
         for name in Files.entries(base) ?? [] where name.hasPrefix(folderPrefix) {
-            let digits = name.dropFirst(folderPrefix.count).prefix { $0.isNumber }
-            guard let pid = Int32(digits), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            // Exactly `<prefix><pid>.<6 characters of mkdtemp>`: nothing else's folder is taken for a relay's.
+            let parts = name.dropFirst(folderPrefix.count).split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[1].count == 6, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
+                let pid = Int32(parts[0]), pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
             var st = stat()
             guard lstat(base + "/" + name, &st) == 0, st.st_uid == getuid(), (st.st_mode & S_IFMT) == S_IFDIR
             else { continue }

@@ -113,7 +113,7 @@ struct GatewayOverTCPTests {
         try process.run()
         var relayFolder: String?
         for _ in 0..<600 where relayFolder == nil {
-            relayFolder = Files.entries(relays)?.first { $0.hasPrefix("evolve-relay.") }
+            relayFolder = Files.entries(relays)?.first { $0.hasPrefix("evolve-node-relay.") }
             if relayFolder == nil { try await Task.sleep(nanoseconds: 50_000_000) }
         }
         #expect(relayFolder != nil, "run-step made its relay folder in the node's TMPDIR")

@@ -49,7 +49,7 @@ struct NodeGatewayRelayTests {
         let relay = try NodeGatewayRelay(to: echo.endpoint, temporaryFolder: scratch.path)
         var st = stat()
         #expect(stat(relay.folder, &st) == 0 && st.st_mode & 0o777 == 0o700)
-        #expect(relay.folder.hasPrefix(scratch.path + "/evolve-relay.\(getpid())."))
+        #expect(relay.folder.hasPrefix(scratch.path + "/evolve-node-relay.\(getpid())."))
         #expect(StepFolder.isSocket(relay.socketPath))
         relay.stop()
         #expect(!Files.exists(relay.folder))
@@ -119,9 +119,10 @@ struct NodeGatewayRelayTests {
     @Test func foldersOfDeadRelaysAreRemovedAndLiveOnesKept() throws {
         let scratch = try Scratch()
         let dead = try PythonPeer.deadProcessID()
-        let stale = scratch.path + "/evolve-relay.\(dead).abc123"
-        let live = scratch.path + "/evolve-relay.1.abc123"  // init: alive, and not ours to judge
-        for folder in [stale, live] {
+        let stale = scratch.path + "/evolve-node-relay.\(dead).abc123"
+        let live = scratch.path + "/evolve-node-relay.1.abc123"  // init: alive, and not ours to judge
+        let another = scratch.path + "/evolve-node-relay.\(dead)"  // not a name the relay makes
+        for folder in [stale, live, another] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try "x".write(toFile: folder + "/gateway.sock", atomically: true, encoding: .utf8)
         }
@@ -131,6 +132,7 @@ struct NodeGatewayRelayTests {
         defer { relay.stop() }
         #expect(!Files.exists(stale))
         #expect(Files.exists(live))
+        #expect(Files.exists(another))
     }
 
     @Test func aGatewayHostThatDoesNotResolveIsAClearError() throws {
