@@ -44,10 +44,12 @@ public struct StepFolder: Sendable {
     /// Copies the step's workspace and binds here (replacing an earlier attempt's) and writes `spec.json` and
     /// `job.sh`. Returns the spec as the node runs it.
     ///
-    /// With `gateway`, the bind to the gateway's socket (`gateway.socketInSandbox`) is left out of the spec:
-    /// `spec.json` names the gateway's TCP endpoint instead, and `runHere` binds a node-local relay there.
+    /// With `gateway`, a step that binds the gateway's socket (`gateway.socketInSandbox`; an agent step, not a
+    /// check step) has that bind left out of the spec: `spec.json` names the gateway's TCP endpoint instead, and
+    /// `runHere` binds a node-local relay there. A step without that bind gets no relay, as locally.
     @discardableResult
     public func stage(_ spec: SandboxSpec, evolvePath: String, gateway: StepGateway? = nil) throws -> SandboxSpec {
+        let gateway = gateway.flatMap { g in spec.binds.contains { $0.destination == g.socketInSandbox } ? g : nil }
         Files.removeTree(path)
         try makeFolder(path)
         try copyTree(spec.workspace, to: workspacePath)

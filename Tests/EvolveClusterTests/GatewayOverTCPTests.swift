@@ -103,7 +103,10 @@ struct GatewayOverTCPTests {
         defer { echo.stop() }
         let workspace = try scratch.makeFolder("ws")
         let relays = try scratch.makeFolder("node-tmp")
-        let spec = SandboxSpec(command: .argv(["sleep", "60"]), workspace: workspace, label: "v1.t1.agent")
+        let spec = SandboxSpec(
+            command: .argv(["sleep", "60"]), workspace: workspace,
+            binds: [.init(source: "/gateway-socket-of-the-engine", destination: echo.endpoint.socketInSandbox)],
+            label: "v1.t1.agent")
         let folder = StepFolder(path: scratch.file("shared/run/v1.t1.agent"))
         try folder.stage(spec, evolvePath: evolveBinary, gateway: echo.endpoint)
         let process = Process()

@@ -64,7 +64,10 @@ extension SlurmClusterTests {
         defer { echo.stop() }
         fixture.executor.gateway = echo.endpoint
         let before = Self.relayFolders()
-        let spec = SandboxSpec(command: .shell("sleep 300"), workspace: try fixture.workspace(), label: "v1.t9.agent")
+        let spec = SandboxSpec(
+            command: .shell("sleep 300"), workspace: try fixture.workspace(),
+            binds: [.init(source: "/gateway-socket-of-the-engine", destination: echo.endpoint.socketInSandbox)],
+            label: "v1.t9.agent")
         let name = fixture.executor.jobName(step: "v1.t9.agent")
         let step = Task { try await fixture.executor.run(spec) }
         #expect(try await fixture.waitForJob(named: name) { $0.state == .running } != nil)

@@ -85,9 +85,13 @@ struct StepFolderTests {
         let text = try String(contentsOfFile: folder.specPath, encoding: .utf8)
         #expect(!text.replacingOccurrences(of: "\\/", with: "/").contains(socketOnThisMachine))
         #expect(text.contains("\"gateway\":{\"host\":\"10.0.0.5\",\"port\":8321"))
-        // Without a TCP gateway the spec reads as before: no gateway key.
-        try folder.stage(SandboxSpec(command: .shell("true"), workspace: workspace), evolvePath: "/bin/evolve")
-        #expect(folder.readStaged()?.gateway == nil)
-        #expect(!(try String(contentsOfFile: folder.specPath, encoding: .utf8)).contains("\"gateway\""))
+        // Without a TCP gateway, or for a step that does not bind the gateway (a check step), the spec reads as
+        // before: no gateway key, no relay on the node.
+        let check = SandboxSpec(command: .shell("true"), workspace: workspace)
+        for gatewayGiven in [nil, gateway] {
+            try folder.stage(check, evolvePath: "/bin/evolve", gateway: gatewayGiven)
+            #expect(folder.readStaged()?.gateway == nil)
+            #expect(!(try String(contentsOfFile: folder.specPath, encoding: .utf8)).contains("\"gateway\""))
+        }
     }
 }
