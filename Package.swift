@@ -135,8 +135,8 @@ let package = Package(
         .testTarget(
             name: "EvolveClusterTests",
             dependencies: [
-                "EvolveApp", "EvolveArchive", "EvolveCluster", "EvolveSandbox", "EvolveSupport", "EvolveTestSupport",
-                "evolve",
+                "EvolveApp", "EvolveArchive", "EvolveCluster", "EvolveLLM", "EvolveSandbox", "EvolveSupport",
+                "EvolveTestSupport", "evolve",
             ]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvolveSupport", "EvolveTestSupport", "evolve"]),
     ]

@@ -36,6 +36,7 @@ extension ExecutorConfig: Codable {
                     "'executor' shared_dir must be an absolute path that every node sees (got \(settings.sharedDir))")
             }
             guard settings.maxJobs >= 1 else { throw EvolveError(.config, "'executor' max_jobs must be at least 1") }
+            _ = try settings.parsedGatewayAddress()
             self = .slurm(settings)
         default:
             throw EvolveError(.config, "'executor' name '\(name)' is unknown: use local or slurm")

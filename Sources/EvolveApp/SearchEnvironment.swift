@@ -51,6 +51,7 @@ public final class SearchEnvironment: @unchecked Sendable {
             let recorder = ArchiveCallRecorder(archive: archive, run: runID)
 
             var gatewayAccess: GatewayAccess?
+            var stepGateway: StepGateway?
             if let agentModel = config.agentModel {
                 let provider = try ProviderFactory.make(agentModel, transport: transport, localServer: localServer)
                 let gateway = Gateway(
@@ -58,16 +59,33 @@ public final class SearchEnvironment: @unchecked Sendable {
                     budget: TaskBudget(turns: config.budget.turns, tokens: config.budget.tokensPerTask),
                     costLimitUSD: config.budget.usd)
                 let folder = try Files.makeTemporaryDirectory(prefix: "evolve-gateway")
-                gatewayAccess = try gateway.serve(in: folder)
-                stops.append {
-                    gateway.stop()
-                    Files.removeTree(folder)
+                stops.append { Files.removeTree(folder) }
+                if case .slurm(let settings) = config.executor, let address = try settings.parsedGatewayAddress() {
+                    // Nodes without this machine's /tmp: TCP only, no socket here for any step to bind.
+                    let served = try gateway.serve(
+                        in: folder, host: address.host, port: address.port,
+                        allowAllInterfaces: address.isAllInterfaces)
+                    gatewayAccess = served.access
+                    stepGateway = StepGateway(
+                        host: address.hostForNodes, port: served.port, socketInSandbox: GatewayAccess.socketInSandbox)
+                    var listening = address
+                    listening.port = served.port
+                    note("Gateway listening on TCP \(listening) for the nodes (every call needs its task's token)")
+                    if address.isAllInterfaces {
+                        note(
+                            "Warning: the gateway listens on every interface (\(address.host)): anyone who reaches "
+                                + "this machine can try tokens; nodes connect to \(address.hostForNodes)")
+                    }
+                } else {
+                    gatewayAccess = try gateway.serve(in: folder)
                 }
+                stops.append { gateway.stop() }
             }
 
             let executor = try await Self.executor(
                 config.executor, run: Self.clusterRunName(runID, archive: archive.path), resumed: resumed, note: note)
             if let slurm = executor as? SlurmExecutor {
+                slurm.gateway = stepGateway
                 // The end of the search (or Ctrl-C) leaves no job of this run behind.
                 stops.append { Self.blocking { try? await slurm.cancelRun() } }
             }

@@ -23,11 +23,18 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
     public let client: SlurmClient
     /// Seconds between two looks for a result file.
     public var pollSeconds: Double = 0.05
+    /// The gateway's TCP endpoint when it listens on one (`executor.gateway_address`): each step's spec names
+    /// it instead of binding the gateway's socket, and the node relays to it. Set before the first step.
+    public var gateway: StepGateway? {
+        get { gatewayEndpoint.withLock { $0 } }
+        set { gatewayEndpoint.withLock { $0 = newValue } }
+    }
 
     private let evolvePath: String
     private let slots: JobSlots
     private let watch: JobWatch
     private let inFlight = Locked<Set<Int>>([])
+    private let gatewayEndpoint = Locked<StepGateway?>(nil)
 
     /// - Parameter run: a name for the run, made of letters, digits, `-` and `_` (other characters become `_`).
     public init(settings: SlurmSettings, run: String, client: SlurmClient = SlurmClient()) throws {
@@ -72,7 +79,7 @@ public final class SlurmExecutor: StepExecutor, @unchecked Sendable {
         var failures: [String] = []
         attempts: for attempt in 0...settings.retries {
             try Task.checkCancellation()
-            try folder.stage(spec, evolvePath: evolvePath)
+            try folder.stage(spec, evolvePath: evolvePath, gateway: gateway)
             let submission = SlurmClient.Submission(
                 name: jobName(step: step), comment: folder.path, script: folder.scriptPath,
                 outputPath: folder.path + "/slurm-%j.out", workingDirectory: folder.path,

@@ -12,6 +12,7 @@ import Foundation
 ///   sbatch_args: [--qos=normal]     # optional: extra sbatch arguments
 ///   retries: 1                      # more tries for a step whose node failed or whose result is missing
 ///   evolve_path: /shared/bin/evolve # optional: this binary's path, which must exist on the nodes
+///   gateway_address: 10.0.0.5:0     # optional: the gateway listens on TCP there for nodes without this /tmp
 /// ```
 public struct SlurmSettings: Sendable, Equatable, Codable {
     /// A folder visible at the same path on this machine and on every node.
@@ -30,10 +31,13 @@ public struct SlurmSettings: Sendable, Equatable, Codable {
     public var graceSeconds: Double
     /// Keep each step's folder on the shared folder after the step (for debugging).
     public var keepFolders: Bool
+    /// Where the gateway listens on TCP for agents on the nodes (`10.0.0.5:0`, see `GatewayAddress`); nil
+    /// serves it on a Unix socket only, which a node reaches only when it shares this machine's `/tmp`.
+    public var gatewayAddress: String?
 
     public init(
         sharedDir: String, partition: String? = nil, maxJobs: Int = 64, sbatchArgs: [String] = [], retries: Int = 1,
-        evolvePath: String? = nil, graceSeconds: Double = 60, keepFolders: Bool = false
+        evolvePath: String? = nil, graceSeconds: Double = 60, keepFolders: Bool = false, gatewayAddress: String? = nil
     ) {
         self.sharedDir = sharedDir
         self.partition = partition
@@ -43,6 +47,7 @@ public struct SlurmSettings: Sendable, Equatable, Codable {
         self.evolvePath = evolvePath
         self.graceSeconds = graceSeconds
         self.keepFolders = keepFolders
+        self.gatewayAddress = gatewayAddress
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -54,6 +59,7 @@ public struct SlurmSettings: Sendable, Equatable, Codable {
         case evolvePath = "evolve_path"
         case graceSeconds = "grace_s"
         case keepFolders = "keep_folders"
+        case gatewayAddress = "gateway_address"
     }
 
     /// The keys of the block, as a config file spells them.
@@ -70,7 +76,8 @@ public struct SlurmSettings: Sendable, Equatable, Codable {
             retries: try c.decodeIfPresent(Int.self, forKey: .retries) ?? d.retries,
             evolvePath: try c.decodeIfPresent(String.self, forKey: .evolvePath),
             graceSeconds: try c.decodeIfPresent(Double.self, forKey: .graceSeconds) ?? d.graceSeconds,
-            keepFolders: try c.decodeIfPresent(Bool.self, forKey: .keepFolders) ?? d.keepFolders)
+            keepFolders: try c.decodeIfPresent(Bool.self, forKey: .keepFolders) ?? d.keepFolders,
+            gatewayAddress: try c.decodeIfPresent(String.self, forKey: .gatewayAddress))
     }
 
     /// Checks the values; the message names the key as written in a configuration.
@@ -82,5 +89,11 @@ public struct SlurmSettings: Sendable, Equatable, Codable {
         guard maxJobs > 0 else { throw EvolveError(.config, "executor.max_jobs must be positive, not \(maxJobs)") }
         guard retries >= 0 else { throw EvolveError(.config, "executor.retries must be 0 or more, not \(retries)") }
         guard graceSeconds >= 0 else { throw EvolveError(.config, "executor.grace_s must be 0 or more") }
+        _ = try parsedGatewayAddress()
+    }
+
+    /// `gatewayAddress` parsed (nil when there is none); throws when it is not usable.
+    public func parsedGatewayAddress() throws -> GatewayAddress? {
+        try gatewayAddress.map { try GatewayAddress(parsing: $0) }
     }
 }

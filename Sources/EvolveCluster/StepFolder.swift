@@ -23,6 +23,8 @@ public struct StepResultFile: Sendable, Codable, Equatable {
 ///     job.sh         the batch script: exec <evolve> run-step <this folder>
 ///     workspace/     a copy of the step's workspace; copied back after the step
 ///     binds/<n>/     copies of the step's binds (a Unix socket stays where it is: it cannot be copied)
+///                    (with a TCP gateway, the gateway's socket is not bound from here at all: spec.json's
+///                    `gateway` names its TCP endpoint and `run-step` relays to it from a node-local socket)
 ///     result.json    written atomically by the node when the step ended
 ///     slurm-<id>.out the job's own output (Slurm's and run-step's messages, not the step's)
 public struct StepFolder: Sendable {
@@ -41,8 +43,13 @@ public struct StepFolder: Sendable {
 
     /// Copies the step's workspace and binds here (replacing an earlier attempt's) and writes `spec.json` and
     /// `job.sh`. Returns the spec as the node runs it.
+    ///
+    /// With `gateway`, a step that binds the gateway's socket (`gateway.socketInSandbox`; an agent step, not a
+    /// check step) has that bind left out of the spec: `spec.json` names the gateway's TCP endpoint instead, and
+    /// `runHere` binds a node-local relay there. A step without that bind gets no relay, as locally.
     @discardableResult
-    public func stage(_ spec: SandboxSpec, evolvePath: String) throws -> SandboxSpec {
+    public func stage(_ spec: SandboxSpec, evolvePath: String, gateway: StepGateway? = nil) throws -> SandboxSpec {
+        let gateway = gateway.flatMap { g in spec.binds.contains { $0.destination == g.socketInSandbox } ? g : nil }
         Files.removeTree(path)
         try makeFolder(path)
         try copyTree(spec.workspace, to: workspacePath)
@@ -50,13 +57,15 @@ public struct StepFolder: Sendable {
         remote.workspace = workspacePath
         try makeFolder(path + "/binds")
         for (index, bind) in spec.binds.enumerated() where !Self.isSocket(bind.source) {
+            if let gateway, bind.destination == gateway.socketInSandbox { continue }
             let copy = "\(path)/binds/\(index)"
             try copyTree(bind.source, to: copy)
             remote.binds[index].source = copy
         }
+        if let gateway { remote.binds.removeAll { $0.destination == gateway.socketInSandbox } }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try Files.writeAtomically(try encoder.encode(remote), to: specPath)
+        try Files.writeAtomically(try encoder.encode(StagedStep(spec: remote, gateway: gateway)), to: specPath)
         let script = "#!/bin/sh\nexec \(shellQuoted(evolvePath)) run-step \(shellQuoted(path))\n"
         try Files.writeAtomically(Data(script.utf8), to: scriptPath)
         return remote
@@ -70,9 +79,12 @@ public struct StepFolder: Sendable {
     }
 
     /// The spec staged here, nil when there is none.
-    public func readSpec() -> SandboxSpec? {
+    public func readSpec() -> SandboxSpec? { readStaged()?.spec }
+
+    /// The spec staged here and the gateway endpoint it names, nil when there is none.
+    public func readStaged() -> StagedStep? {
         guard let data = FileManager.default.contents(atPath: specPath) else { return nil }
-        return try? JSONDecoder().decode(SandboxSpec.self, from: data)
+        return try? JSONDecoder().decode(StagedStep.self, from: data)
     }
 
     /// Replaces the contents of `workspace` with the step's workspace as the node left it, and the contents
@@ -87,14 +99,16 @@ public struct StepFolder: Sendable {
 
     // MARK: - On the node (`evolve run-step`)
 
-    /// Runs the staged spec in bubblewrap here and writes `result.json` atomically. Returns the exit status for
+    /// Runs the staged spec in bubblewrap here (through a node-local relay to the gateway's TCP endpoint when the
+    /// spec names one, see `NodeGatewayRelay`) and writes `result.json` atomically. Returns the exit status for
     /// `evolve run-step`: 0 when a result file was written.
-    public func runHere(sandbox: Sandbox = Sandbox()) async -> Int32 {
+    public func runHere(sandbox: Sandbox = Sandbox(), relayLimits: NodeRelayLimits = .standard) async -> Int32 {
         let host = ProcessInfo.processInfo.hostName
         let file: StepResultFile
-        if let spec = readSpec() {
+        if let staged = readStaged() {
             do {
-                file = StepResultFile(result: try await sandbox.run(spec), error: nil, host: host)
+                let result = try await Self.withRelay(staged, relayLimits: relayLimits) { try await sandbox.run($0) }
+                file = StepResultFile(result: result, error: nil, host: host)
             } catch {
                 file = StepResultFile(result: nil, error: "\(error)", host: host)
             }

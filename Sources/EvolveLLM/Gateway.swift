@@ -71,8 +71,16 @@ public final class Gateway: @unchecked Sendable {
     /// Serves on 127.0.0.1 (tests and benchmarks); returns the port.
     @discardableResult
     public func listen(port: UInt16 = 0) throws -> UInt16 {
+        try listen(host: "127.0.0.1", port: port)
+    }
+
+    /// Serves on TCP at `host`, an IP address of this machine (port 0 picks a free one), and returns the
+    /// port: for agents on other machines (a cluster's nodes). Every call still needs its task's token.
+    /// Every interface (`0.0.0.0`, `::`) only with `allowAllInterfaces`.
+    @discardableResult
+    public func listen(host: String, port: UInt16, allowAllInterfaces: Bool = false) throws -> UInt16 {
         let server = makeServer()
-        let bound = try server.listen(port: port)
+        let bound = try server.listen(host: host, port: port, allowAllInterfaces: allowAllInterfaces)
         lock.withLock { self.server = server }
         return bound
     }
@@ -94,6 +102,24 @@ public final class Gateway: @unchecked Sendable {
     /// Serves on `<folder>/gateway.sock`, writes the relay to `<folder>/relay.py`, and returns what the
     /// evaluator needs. The folder is made private (0700) if it does not exist.
     public func serve(in folder: String) throws -> GatewayAccess {
+        let relay = try writeRelay(in: folder)
+        try listen(unixSocket: "\(folder)/gateway.sock")
+        return access(relayScriptPath: relay)
+    }
+
+    /// Serves on TCP only, at `host:port` (see `listen(host:port:allowAllInterfaces:)`), writes the relay to
+    /// `folder`, and returns what the evaluator needs with the port bound. The access names no socket: a
+    /// remote executor binds its node's own relay socket where the gateway's socket goes in the sandbox.
+    public func serve(
+        in folder: String, host: String, port: UInt16, allowAllInterfaces: Bool = false
+    ) throws -> (access: GatewayAccess, port: UInt16) {
+        let relay = try writeRelay(in: folder)
+        let bound = try listen(host: host, port: port, allowAllInterfaces: allowAllInterfaces)
+        return (access(relayScriptPath: relay), bound)
+    }
+
+    /// Makes `folder` private (0700) if it does not exist and writes the relay there.
+    private func writeRelay(in folder: String) throws -> String {
         if !Files.isDirectory(folder) {
             do {
                 try FileManager.default.createDirectory(
@@ -102,9 +128,7 @@ public final class Gateway: @unchecked Sendable {
                 throw EvolveError(.io, "cannot make the gateway folder \(folder): \(error.localizedDescription)")
             }
         }
-        let relay = try GatewayRelay.write(to: folder)
-        try listen(unixSocket: "\(folder)/gateway.sock")
-        return access(relayScriptPath: relay)
+        return try GatewayRelay.write(to: folder)
     }
 
     /// The socket being served, if any.

@@ -30,7 +30,7 @@ public final class HTTPServer: @unchecked Sendable {
     private var connections: Set<Int32> = []
     private var stopped = false
     private var socketPath: String?
-    /// The TCP port when listening on 127.0.0.1.
+    /// The TCP port when listening on TCP.
     public private(set) var port: UInt16 = 0
 
     /// - Parameters:
@@ -55,35 +55,43 @@ public final class HTTPServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// `http://127.0.0.1:<port>` once listening on TCP.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:<port>` (or the address listened on) once listening on TCP.
+    public var baseURL: String { "http://\(listenHost):\(port)" }
+    private var listenHost = "127.0.0.1"
 
     /// Listens on 127.0.0.1 (port 0 picks a free one) and returns the port.
     @discardableResult
     public func listen(port requested: UInt16 = 0) throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try listen(host: "127.0.0.1", port: requested)
+    }
+
+    /// Listens on TCP at `host`, an IPv4 or IPv6 address of this machine (port 0 picks a free one), and
+    /// returns the port. The unspecified address (`0.0.0.0`, `::`: every interface) is refused unless
+    /// `allowAllInterfaces`: a server of per-task tokens is never open to every network by accident.
+    @discardableResult
+    public func listen(host: String, port requested: UInt16, allowAllInterfaces: Bool = false) throws -> UInt16 {
+        guard let address = TCPListenAddress(host: host, port: requested) else {
+            throw EvolveError(.config, "cannot listen on '\(host)': it is not an IPv4 or IPv6 address")
+        }
+        guard allowAllInterfaces || !address.isUnspecified else {
+            throw EvolveError(
+                .config, "refusing to listen on every interface (\(host))",
+                hint: "name the address of one interface, or allow every interface explicitly")
+        }
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Self.failure("cannot make a TCP socket") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = requested.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        if address.family == AF_INET6 {
+            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &yes, socklen_t(MemoryLayout<Int32>.size))
         }
-        guard bound == 0 else {
-            let error = Self.failure("cannot listen on 127.0.0.1:\(requested)")
+        guard let bound = address.bind(fd) else {
+            let error = Self.failure("cannot listen on \(address.display(port: requested))")
             close(fd)
             throw error
         }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = UInt16(bigEndian: address.sin_port)
+        port = bound
+        listenHost = address.display(port: nil)
         try start(fd)
         return port
     }
@@ -361,29 +369,5 @@ public final class HTTPServer: @unchecked Sendable {
         var bytes = Data(head.utf8)
         bytes.append(response.body)
         return Self.sendAll(fd, bytes)
-    }
-
-    // MARK: - Helpers
-
-    static func failure(_ what: String) -> EvolveError {
-        EvolveError(.io, "\(what): \(String(cString: strerror(errno)))")
-    }
-
-    /// A free TCP port on 127.0.0.1 at the moment of asking (another process may take it before you do).
-    public static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw failure("cannot make a TCP socket") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard ok else { throw failure("cannot find a free port") }
-        return UInt16(bigEndian: address.sin_port)
     }
 }

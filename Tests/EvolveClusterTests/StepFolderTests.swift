@@ -60,4 +60,38 @@ struct StepFolderTests {
         #expect(file.result == nil)
         #expect(file.error?.contains("spec.json") == true)
     }
+
+    @Test func withATCPGatewayTheSpecNamesTheEndpointAndBindsNoSocketOfThisMachine() throws {
+        let root = try Files.makeTemporaryDirectory(prefix: "evolve-stepfolder")
+        defer { Files.removeTree(root) }
+        let workspace = root + "/ws"
+        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        let relay = root + "/relay"
+        try "relay".write(toFile: relay, atomically: true, encoding: .utf8)
+        let socketOnThisMachine = root + "/gateway.sock"  // what the local gateway access would name
+        let gateway = StepGateway(host: "10.0.0.5", port: 8321, socketInSandbox: "/run/evolve/gateway.sock")
+        let spec = SandboxSpec(
+            command: .shell("true"), workspace: workspace,
+            binds: [
+                .init(source: socketOnThisMachine, destination: gateway.socketInSandbox),
+                .init(source: relay, destination: "/run/evolve/relay"),
+            ], label: "v1.t1.agent")
+        let folder = StepFolder(path: root + "/shared/run/v1.t1.agent")
+        let remote = try folder.stage(spec, evolvePath: "/bin/evolve", gateway: gateway)
+        #expect(remote.binds.map(\.destination) == ["/run/evolve/relay"])
+        let staged = try #require(folder.readStaged())
+        #expect(staged.gateway == gateway)
+        #expect(staged.spec.binds == remote.binds)
+        let text = try String(contentsOfFile: folder.specPath, encoding: .utf8)
+        #expect(!text.replacingOccurrences(of: "\\/", with: "/").contains(socketOnThisMachine))
+        #expect(text.contains("\"gateway\":{\"host\":\"10.0.0.5\",\"port\":8321"))
+        // Without a TCP gateway, or for a step that does not bind the gateway (a check step), the spec reads as
+        // before: no gateway key, no relay on the node.
+        let check = SandboxSpec(command: .shell("true"), workspace: workspace)
+        for gatewayGiven in [nil, gateway] {
+            try folder.stage(check, evolvePath: "/bin/evolve", gateway: gatewayGiven)
+            #expect(folder.readStaged()?.gateway == nil)
+            #expect(!(try String(contentsOfFile: folder.specPath, encoding: .utf8)).contains("\"gateway\""))
+        }
+    }
 }
