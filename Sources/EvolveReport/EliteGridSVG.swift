@@ -60,7 +60,9 @@ public enum EliteGridSVG {
         }
         // Edges of the first and last bin on each axis, and the features' names.
         let baseline = top + Double(rows) * cell
-        for (column, anchor) in [(0, "start"), (columns, "end")] {
+        let acrossEdges = columns <= 10 ? Array(0...columns) : [0, columns]
+        for column in acrossEdges {
+            let anchor = column == 0 ? "start" : column == columns ? "end" : "middle"
             s +=
                 "<text class=\"tick\" x=\"\(Markup.n(x(column)))\" y=\"\(Markup.n(baseline + 16))\" "
                 + "text-anchor=\"\(anchor)\">\(Markup.escape(ObjectiveCharts.value(across.edge(column))))</text>"
@@ -70,7 +72,8 @@ public enum EliteGridSVG {
             + "y=\"\(Markup.n(baseline + 38))\" text-anchor=\"middle\">\(Markup.escape(across.name)) · "
             + "\(across.bins) bin\(across.bins == 1 ? "" : "s")</text>"
         if let up {
-            for (row, dy) in [(0, 0.0), (rows, 8.0)] {
+            for row in rows <= 10 ? Array(0...rows) : [0, rows] {
+                let dy = row == 0 ? 0.0 : row == rows ? 8.0 : 4.0
                 s +=
                     "<text class=\"tick\" x=\"\(Markup.n(left - 6))\" y=\"\(Markup.n(y(row) + cell + dy - 2))\" "
                     + "text-anchor=\"end\">\(Markup.escape(ObjectiveCharts.value(up.edge(row))))</text>"

@@ -13,13 +13,15 @@ public enum ObjectiveCharts {
         let lowestScore = min(view.points.map(\.score).min() ?? 0, 0)
         let highestScore = max(view.points.map(\.score).max() ?? 1, 1)
         var frame = ChartFrame(
-            xMin: 0, xMax: Charts.niceCeiling(max(highestCost, 1e-6)), yMin: lowestScore, yMax: highestScore)
+            xMin: 0, xMax: highestCost > 0 ? Charts.niceCeiling(highestCost) : 0.01, yMin: lowestScore,
+            yMax: highestScore)
         frame.left = 62
+        frame.right = 36
         frame.width = 640
         frame.height = 320
         var s = frame.open(
             label: "Score against cost per task", xLabel: "agent's model cost per task (USD)", yLabel: "score",
-            yFormat: { String(format: "%.1f", $0) }, integerX: false, xFormat: { Markup.dollars($0) })
+            yFormat: { String(format: "%.1f", $0) }, integerX: false, xFormat: costTick)
         if highestCost == 0 {
             s +=
                 "<text class=\"note\" x=\"\(Markup.n(frame.left + frame.plotWidth / 2))\" "
@@ -83,7 +85,7 @@ public enum ObjectiveCharts {
         let direction = series.maximize ? "maximised" : "minimised"
         var s = frame.open(
             label: "\(series.name) per generation", xLabel: "generation", yLabel: "\(series.name) (\(direction))",
-            yFormat: { Markup.compact($0) })
+            yFormat: value)
         if values.isEmpty {
             s +=
                 "<text class=\"note\" x=\"\(Markup.n(frame.left + frame.plotWidth / 2))\" "
@@ -109,6 +111,11 @@ public enum ObjectiveCharts {
             }
         }
         return s + "</svg>"
+    }
+
+    /// A cost axis tick: dollars, with two significant digits below a tenth of a cent.
+    static func costTick(_ t: Double) -> String {
+        t == 0 ? "$0" : t >= 0.001 ? Markup.dollars(t) : String(format: "$%.2g", t)
     }
 
     /// A metric's value with the digits a packing or a timing needs.
