@@ -25,9 +25,16 @@ struct CirclePackingReportTests {
         sandbox: {timeout_s: 30, memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
         """
 
-    @Test func theReportShowsTheFrontTheSumOfRadiiPerGenerationAndTheGrid() throws {
-        let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-circles-report")
-        defer { Files.removeTree(scratch) }
+    /// What a search left: its archive, its valid scored variants (as `list --json` rows), the members of
+    /// `list --pareto --json`, and the best score.
+    struct Searched {
+        var archive: String
+        var scored: [[String: Any]]
+        var front: [[String: Any]]
+        var best: Double
+    }
+
+    static func search(in scratch: String) throws -> Searched {
         let archive = scratch + "/archive"
         try Self.config.write(toFile: scratch + "/circles.yaml", atomically: true, encoding: .utf8)
         let search = try evolve(["search", "--config", scratch + "/circles.yaml", "--archive", archive])
@@ -39,6 +46,15 @@ struct CirclePackingReportTests {
         #expect(best > 0)
         let pareto = try evolve(["list", "--archive", archive, "--pareto", "--json"])
         let front = try JSONSerialization.jsonObject(with: Data(pareto.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(!front.isEmpty)
+        return Searched(archive: archive, scored: scored, front: front, best: best)
+    }
+
+    @Test func theReportShowsTheFrontTheSumOfRadiiPerGenerationAndTheGrid() throws {
+        let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-circles-report")
+        defer { Files.removeTree(scratch) }
+        let searched = try Self.search(in: scratch)
+        let (archive, scored, front, best) = (searched.archive, searched.scored, searched.front, searched.best)
 
         let report = try evolve(["report", "--archive", archive, "--out", scratch + "/report.html"])
         #expect(report.status == 0, "\(report.stderr)")
@@ -76,5 +92,33 @@ struct CirclePackingReportTests {
         #expect(elsewhere.stderr.contains("note: the suites of run"), "\(elsewhere.stderr)")
         let plain = try String(contentsOfFile: scratch + "/b.html", encoding: .utf8)
         #expect(!plain.contains("<section id=\"pareto\">") && !plain.contains("<section id=\"elites\">"))
+    }
+
+    @Test func theLiveViewOfEvolveServeShowsTheSameSections() throws {
+        let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-circles-serve")
+        defer { Files.removeTree(scratch) }
+        let searched = try Self.search(in: scratch)
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: evolveBinary)
+        serve.arguments = ["serve", "--archive", searched.archive, "--port", "0"]
+        serve.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
+        serve.environment = evolveEnvironment()
+        let out = Pipe()
+        serve.standardOutput = out
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
+        let (pid, bannerRead) = (serve.processIdentifier, LockedData())
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if !bannerRead.done { kill(pid, SIGKILL) } }
+        let banner = EvalReportServeCLITests.firstLine(containing: "Serving ", from: out.fileHandleForReading)
+        bannerRead.set(Data(banner.utf8))
+        let port = try #require(
+            banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) }, "no port in: \(banner)")
+        let body = try EvalReportServeCLITests.fetch("http://127.0.0.1:\(port)/api/report")
+        #expect(body.status == "200")
+        for id in ["pareto", "objectives", "elites"] { #expect(body.body.contains("<section id=\"\(id)\">"), "\(id)") }
+        #expect(body.body.contains("\(searched.front.count) of \(searched.scored.count) variants on the front"))
+        kill(serve.processIdentifier, SIGTERM)
+        serve.waitUntilExit()
     }
 }
