@@ -66,8 +66,8 @@ let package = Package(
         .target(
             name: "EvolveApp",
             dependencies: [
-                "EvolveArchive", "EvolveCluster", "EvolveEvaluation", "EvolveLLM", "EvolveMutation", "EvolveSandbox",
-                "EvolveSearch", "EvolveSupport", "EvolveTasks", "Yams",
+                "EvolveArchive", "EvolveCluster", "EvolveEvaluation", "EvolveLLM", "EvolveMutation", "EvolveReport",
+                "EvolveSandbox", "EvolveSearch", "EvolveSupport", "EvolveTasks", "Yams",
             ]),
         /// The command line: ArgumentParser commands that parse, call a service, and print.
         .target(
@@ -130,7 +130,8 @@ let package = Package(
         .testTarget(
             name: "EvolveReportTests",
             dependencies: [
-                "EvolveArchive", "EvolveReport", "EvolveServe", "EvolveSupport", "EvolveTestSupport",
+                "EvolveApp", "EvolveArchive", "EvolveReport", "EvolveSearch", "EvolveServe", "EvolveSupport",
+                "EvolveTestSupport",
             ]),
         .testTarget(
             name: "EvolveClusterTests",

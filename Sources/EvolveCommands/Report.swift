@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvolveApp
 import EvolveArchive
 import EvolveReport
 import EvolveSupport
@@ -11,7 +12,9 @@ extension EvolveCommand {
             discussion: """
                 Score per generation, the family tree coloured by score (the path to the best variant in bold, \
                 invalid children faint; click a node for its details), tasks × the best variants, tokens and \
-                cost per generation, and the best variants' diffs. The file needs no network to open. \
+                cost per generation, and the best variants' diffs. On suites with objectives, also the Pareto \
+                front of score against cost per task and each objective per generation; with the map-elites \
+                selector, the grid of elites. The file needs no network to open. \
                 `evolve serve` shows the same views live.
                 """)
 
@@ -27,8 +30,10 @@ extension EvolveCommand {
         }
 
         func run() async throws {
-            let service = ReportService(options: ReportOptions(topVariants: top, diffVariants: diffs))
+            let service = ReportService(
+                options: ReportOptions(topVariants: top, diffVariants: diffs, objectiveViews: ReportViews.source))
             let data = try service.write(archivePath: options.path, to: out)
+            for note in data.objectiveViews.notes { Terminal.note("note: \(note)") }
             let best = data.best.map { "best \($0.id) (\(Markup.score($0.score)))" } ?? "nothing evaluated yet"
             emit("Wrote \(Files.absolute(out)): \(data.variants.count) variants, \(best).\n")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvolveApp
 import EvolveArchive
 import EvolveServe
 import EvolveSupport
@@ -30,7 +31,9 @@ extension EvolveCommand {
             var logger = Logger(label: "evolve.serve")
             logger.logLevel = .warning
             let server = ReportServer(
-                options: ServeOptions(archivePath: options.path, host: host, port: port, pollSeconds: poll),
+                options: ServeOptions(
+                    archivePath: options.path, host: host, port: port, pollSeconds: poll,
+                    objectiveViews: ReportViews.source),
                 logger: logger)
             let (host, path) = (self.host, Files.absolute(options.path))
             try await server.run { port in

@@ -32,7 +32,7 @@ struct ChartFrame {
     /// The opening tag, the grid, the ticks and the axis labels.
     func open(
         label: String, xLabel: String, yLabel: String, yFormat: (Double) -> String,
-        integerX: Bool = true
+        integerX: Bool = true, xFormat: (Double) -> String = { Markup.compact($0) }
     ) -> String {
         var s = """
             <svg class="chart" xmlns="http://www.w3.org/2000/svg" width="\(Markup.n(width))" \
@@ -56,7 +56,7 @@ struct ChartFrame {
                 + "y2=\"\(Markup.n(top + plotHeight + 5))\"/>"
             s +=
                 "<text class=\"tick\" x=\"\(xx)\" y=\"\(Markup.n(top + plotHeight + 18))\" text-anchor=\"middle\">"
-                + "\(Markup.compact(t))</text>"
+                + "\(Markup.escape(xFormat(t)))</text>"
         }
         s +=
             "<line class=\"axis\" x1=\"\(Markup.n(left))\" x2=\"\(Markup.n(width - right))\" "
@@ -122,7 +122,7 @@ public enum Charts {
         return s + "</svg>"
     }
 
-    private static func polyline(_ points: [(Int, Double?)], _ frame: ChartFrame, cls: String) -> String {
+    static func polyline(_ points: [(Int, Double?)], _ frame: ChartFrame, cls: String) -> String {
         var d = ""
         var pen = false
         for (x, y) in points {

@@ -50,6 +50,9 @@ public struct ReportData: Sendable {
     /// outcomes (without logs), so a click shows them. Empty for a live page, which asks the server.
     public var embeddedDiffs: [VariantID: String] = [:]
     public var embeddedOutcomes: [String: [TaskOutcome]] = [:]
+    /// The Pareto front, the objectives per generation and the MAP-Elites grid, from `options.objectiveViews`;
+    /// empty without it (and for a run that has no objectives and no grid).
+    public var objectiveViews = ObjectiveViews()
 
     /// Reads everything a report needs from an archive; never writes.
     public static func load(from archive: Archive, options: ReportOptions = ReportOptions()) throws -> ReportData {
@@ -70,6 +73,7 @@ public struct ReportData: Sendable {
             generations: Self.generationStats(variants), usage: try archive.usageByGeneration(),
             heatMap: Self.heatMap(columns: top, cells: cells), topDiffs: diffs, runs: try archive.runSummaries(),
             stamp: stamp)
+        if let source = options.objectiveViews { data.objectiveViews = try source(archive) }
         if !options.live {
             try data.embedDetails(from: archive, ranked: ranked, budget: options.embeddedDiffBytes)
         }

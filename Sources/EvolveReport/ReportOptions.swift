@@ -12,10 +12,13 @@ public struct ReportOptions: Sendable {
     public var pollSeconds: Int
     /// How much diff text (bytes) a static page embeds so that clicking a node shows its diff.
     public var embeddedDiffBytes: Int
+    /// Computes the Pareto front, the objectives per generation and the MAP-Elites grid from the archive
+    /// (the caller knows the run's suites and selector); nil draws none of them.
+    public var objectiveViews: ObjectiveViewsSource?
 
     public init(
         topVariants: Int = 12, diffVariants: Int = 5, maxDiffLines: Int = 400, live: Bool = false,
-        pollSeconds: Int = 3, embeddedDiffBytes: Int = 3_000_000
+        pollSeconds: Int = 3, embeddedDiffBytes: Int = 3_000_000, objectiveViews: ObjectiveViewsSource? = nil
     ) {
         self.topVariants = topVariants
         self.diffVariants = diffVariants
@@ -23,5 +26,6 @@ public struct ReportOptions: Sendable {
         self.live = live
         self.pollSeconds = pollSeconds
         self.embeddedDiffBytes = embeddedDiffBytes
+        self.objectiveViews = objectiveViews
     }
 }

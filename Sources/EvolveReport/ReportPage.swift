@@ -47,6 +47,7 @@ public enum ReportPage {
             \(Charts.scores(data.generations))</section>
 
             """
+        s += ObjectiveSections.html(data.objectiveViews)
         let shown = data.variants.count
         s += """
             <section id="family"><h2>Family tree <span class="muted">\(shown) variants · \

@@ -94,6 +94,17 @@ enum ReportStyle {
         .outcome{padding:1px 0}
         .o-pass{color:#15803d;font-weight:700}.o-fail{color:#b91c1c;font-weight:700}
         .empty{color:var(--muted)}
+        .series.front{stroke:#111827;stroke-width:1.6;stroke-dasharray:4 3}i.front{background:#111827}
+        .point{stroke:#fff;stroke-width:1;cursor:pointer}.point.front{stroke:#111827;stroke-width:1.5}
+        table.front{border-collapse:collapse;font-size:12.5px;align-self:flex-start}
+        table.front th,table.front td{text-align:left;padding:3px 12px 3px 0;border-bottom:1px solid var(--line)}
+        table.front tr[data-id]{cursor:pointer}
+        .bin.empty{fill:#f8f9fb;stroke:#d1d5db;stroke-width:1;stroke-dasharray:3 2}
+        .bin.full{cursor:pointer}.bin.full rect{stroke:#fff;stroke-width:1}
+        .bin.full:hover rect{stroke:var(--accent);stroke-width:2.5}
+        .elite-id{font-size:11px;font-weight:600;fill:#111827;pointer-events:none}
+        i.bin-empty{background:#f8f9fb;border:1px dashed #d1d5db}
+        .metrics,.artifact{display:block}.metrics{font-size:12px;color:#374151;margin:1px 0 3px 16px;word-break:break-word}
         """
 }
 
@@ -141,7 +152,7 @@ enum ReportScript {
               return;
             }
             var n = e.target.closest("[data-id]");
-            if (n && n.closest(".tree, .heatmap")) select(n.getAttribute("data-id"));
+            if (n && n.closest(".tree, .heatmap, .chart, .elites, table.front")) select(n.getAttribute("data-id"));
           });
           document.addEventListener("keydown", function (e) {
             if (e.key === "Escape") { panel.classList.remove("open"); selected = null; mark(); }

@@ -108,7 +108,7 @@ public struct VariantDetail: Sendable {
                     if v.forgeable { head += " · <b title=\"judged by the check's exit status\">forgeable verdict</b>" }
                 }
                 if let detail = o.detail { head += " · \(Markup.escape(detail))" }
-                head += "</span>"
+                head += "</span>" + Self.metricsHTML(o.verdicts)
                 if o.log.isEmpty {
                     s += "<div class=\"outcome\">\(head)</div>"
                 } else {
@@ -120,6 +120,21 @@ public struct VariantDetail: Sendable {
             s += "</div>"
         }
         return s
+    }
+
+    /// The numbers and texts a check reported (`results: {metrics: FILE}`), escaped: both are the check's
+    /// output about code the search does not trust.
+    static func metricsHTML(_ verdicts: TaskVerdicts?) -> String {
+        guard let v = verdicts, !v.metrics.isEmpty || !(v.artifacts ?? [:]).isEmpty else { return "" }
+        var s = "<span class=\"metrics\">"
+        let numbers = v.metrics.sorted { $0.key < $1.key }.map { "\($0.key) = \(ObjectiveCharts.value($0.value))" }
+        if !numbers.isEmpty { s += "<span class=\"mono\">\(Markup.escape(numbers.joined(separator: " · ")))</span>" }
+        for (name, text) in (v.artifacts ?? [:]).sorted(by: { $0.key < $1.key }) {
+            s +=
+                "<span class=\"artifact\"><b>\(Markup.escape(name))</b>: "
+                + "\(Markup.escape(String(text.prefix(2000))))</span>"
+        }
+        return s + "</span>"
     }
 
     static func date(_ seconds: Double) -> String {

@@ -21,18 +21,27 @@ public enum ParetoList {
 
     /// The valid, scored variants on the Pareto front of score against cost per task, best score first.
     public static func front(archive: Archive) throws -> [Entry] {
+        try front(of: entries(archive: archive))
+    }
+
+    /// Every valid, scored variant with its score and cost per task, in id order (what the front is drawn from).
+    public static func entries(archive: Archive) throws -> [Entry] {
         var spent: [VariantID: (cost: Double, tasks: Set<String>)] = [:]
         for call in try archive.calls() where call.purpose == "agent" {
             guard let variant = call.variant else { continue }
             spent[variant, default: (0, [])].cost += call.costUSD
             spent[variant, default: (0, [])].tasks.insert(call.taskKey ?? "")
         }
-        let entries = try archive.allVariants().compactMap { v -> Entry? in
+        return try archive.allVariants().compactMap { v -> Entry? in
             guard v.status == .valid, let score = v.score else { return nil }
             let s = spent[v.id]
             let perTask = s.map { $0.tasks.isEmpty ? 0 : $0.cost / Double($0.tasks.count) } ?? 0
             return Entry(variant: v, score: score, costPerTask: perTask)
         }
+    }
+
+    /// The members of `entries` on the Pareto front of score against cost per task, best score first.
+    public static func front(of entries: [Entry]) throws -> [Entry] {
         let points = entries.map { ["score": $0.score, "cost_per_task": $0.costPerTask] }
         let front = try Objectives.paretoFront(points, objectives)
         return front.map { entries[$0] }.sorted {

@@ -79,7 +79,9 @@ public struct ReportServer: Sendable {
     }
 
     var archivePath: String { options.archivePath }
-    var liveOptions: ReportOptions { ReportOptions(live: true, pollSeconds: options.pollSeconds) }
+    var liveOptions: ReportOptions {
+        ReportOptions(live: true, pollSeconds: options.pollSeconds, objectiveViews: options.objectiveViews)
+    }
 
     /// A fresh, read-only view of the archive (no repair: serving never writes).
     func openArchive() throws -> Archive {

@@ -1,3 +1,5 @@
+import EvolveReport
+
 /// Where `evolve serve` listens and what it shows.
 public struct ServeOptions: Sendable {
     /// The archive folder, opened read-only for every request.
@@ -8,11 +10,18 @@ public struct ServeOptions: Sendable {
     public var port: Int
     /// Seconds between two polls of an open page.
     public var pollSeconds: Int
+    /// Computes the Pareto front, objectives per generation and MAP-Elites grid the page shows (the caller
+    /// knows the run's suites and selector); nil shows none of them.
+    public var objectiveViews: ObjectiveViewsSource?
 
-    public init(archivePath: String, host: String = "127.0.0.1", port: Int = 8321, pollSeconds: Int = 3) {
+    public init(
+        archivePath: String, host: String = "127.0.0.1", port: Int = 8321, pollSeconds: Int = 3,
+        objectiveViews: ObjectiveViewsSource? = nil
+    ) {
         self.archivePath = archivePath
         self.host = host
         self.port = port
         self.pollSeconds = pollSeconds
+        self.objectiveViews = objectiveViews
     }
 }
