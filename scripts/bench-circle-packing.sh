@@ -13,9 +13,10 @@
 # with a valid packing, wall time and model calls per run. Raw per-run lines go to stderr.
 #
 #   scripts/bench-circle-packing.sh [--seeds K] [--evaluations N] [--only evolve|openevolve] [--results FILE]
+#                                  [--first-seed S]
 #
-# --results FILE keeps the per-run lines in FILE (appended) and prints the table of every run in it, so a long
-# race can be run in parts (for example one side, then the other).
+# Seeds S, S+1, … (default 1). --results FILE keeps the per-run lines in FILE (appended) and prints the table
+# of every run in it, so a long race can be run in parts (one side, then the other; more seeds later).
 #
 # The model: by default the local llama-server and SmolLM2-135M from .tools/ (scripts/setup.sh installs
 # them), started here on a free loopback port (EVOLVE_RACE_THREADS threads, default 1: on a busy 2-core
@@ -32,17 +33,20 @@ seeds=3
 evaluations=200
 only=
 results=
+first_seed=1
 while (($#)); do
     case "$1" in
         --seeds) seeds=$2; shift 2 ;;
         --evaluations) evaluations=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
         --results) results=$2; shift 2 ;;
-        *) echo "usage: $0 [--seeds K] [--evaluations N] [--only evolve|openevolve] [--results FILE]" >&2; exit 64 ;;
+        --first-seed) first_seed=$2; shift 2 ;;
+        *) echo "usage: $0 [--seeds K] [--evaluations N] [--only evolve|openevolve] [--results FILE] [--first-seed S]" >&2
+            exit 64 ;;
     esac
 done
-[[ "$seeds" =~ ^[1-9][0-9]*$ && "$evaluations" =~ ^[1-9][0-9]*$ ]] \
-    || { echo "--seeds and --evaluations must be whole numbers above 0" >&2; exit 64; }
+[[ "$seeds" =~ ^[1-9][0-9]*$ && "$evaluations" =~ ^[1-9][0-9]*$ && "$first_seed" =~ ^[0-9]+$ ]] \
+    || { echo "--seeds and --evaluations must be whole numbers above 0, --first-seed 0 or more" >&2; exit 64; }
 [[ -z "$only" || "$only" == evolve || "$only" == openevolve ]] \
     || { echo "--only takes evolve or openevolve" >&2; exit 64; }
 temperature=${EVOLVE_RACE_TEMPERATURE:-0.7}
@@ -199,7 +203,7 @@ run_openevolve() {
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "race: $seeds seed(s) × $evaluations children per side; model: $model_note" >&2
-for seed in $(seq 1 "$seeds"); do
+for seed in $(seq "$first_seed" $((first_seed + seeds - 1))); do
     for racer in evolve openevolve; do
         [[ -z "$only" || "$only" == "$racer" ]] || continue
         echo "race: $racer, seed $seed ..." >&2
