@@ -207,8 +207,11 @@ for seed in $(seq "$first_seed" $((first_seed + seeds - 1))); do
     for racer in evolve openevolve; do
         [[ -z "$only" || "$only" == "$racer" ]] || continue
         echo "race: $racer, seed $seed ..." >&2
-        "run_$racer" "$seed" >>"$runs"  # not in a pipeline: the clean-up must see what it starts
-        tail -n 1 "$runs" >&2
+        # Not in a pipeline or $(…): the clean-up must see what the run starts. FILE is opened only once the
+        # run is over, so it may be moved or edited meanwhile.
+        "run_$racer" "$seed" >"$work/line"
+        cat "$work/line" >>"$runs"
+        cat "$work/line" >&2
     done
 done
 
