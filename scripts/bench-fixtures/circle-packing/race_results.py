@@ -82,7 +82,7 @@ def spread(values, form):
     if not values:
         return "—"
     mean = sum(values) / len(values)
-    if len(values) == 1:
+    if min(values) == max(values):
         return form % mean
     return (form + " (" + form + "–" + form + ")") % (mean, min(values), max(values))
 
@@ -105,9 +105,9 @@ def table(lines_path, checkpoints):
         ("sampling the model was asked for", lambda rs: "; ".join(sorted({s for r in rs for s in r["sampling"]}))),
     ]
     width = max(len(name) for name, _ in rows) + 2
-    print("%-*s %-30s %s" % (width, "", "evolve", "OpenEvolve"))
+    print("%-*s %-36s %s" % (width, "", "evolve", "OpenEvolve"))
     for name, cell in rows:
-        print("%-*s %-30s %s" % (width, name, cell(sides["evolve"]), cell(sides["openevolve"])))
+        print("%-*s %-36s %s" % (width, name, cell(sides["evolve"]), cell(sides["openevolve"])))
     print("(mean over the runs, min–max in brackets; — where no run got that far)")
 
 
