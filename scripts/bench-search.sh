@@ -6,19 +6,20 @@
 # prints its constant; check step: a one-task suite scores it), 2 workers. Prints two lines:
 #   evolve-search children=N seconds=S ms_per_child=M ...
 #   evolve-phases ... (where the time went: scripts/bench-fixtures/phases.py)
-#   scripts/bench-search.sh [--children N] [--selector NAME] [--no-syntax-check]
+#   scripts/bench-search.sh [--children N] [--selector NAME] [--no-syntax-check] [--scheduler pipeline|lockstep]
 # --no-syntax-check turns off the parse of changed Python files before a child is recorded (one python3
 # start per child, outside the sandbox), to show its share.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-fixtures/lib.sh
-children=1000 selector=novelty syntax=true
+children=1000 selector=novelty syntax=true scheduler=pipeline
 while (($#)); do
     case "$1" in
         --children) children=$2; shift 2 ;;
         --selector) selector=$2; shift 2 ;;
         --no-syntax-check) syntax=false; shift ;;
-        *) echo "usage: $0 [--children N] [--selector NAME] [--no-syntax-check]" >&2; exit 64 ;;
+        --scheduler) scheduler=$2; shift 2 ;;
+        *) echo "usage: $0 [--children N] [--selector NAME] [--no-syntax-check] [--scheduler pipeline|lockstep]" >&2; exit 64 ;;
     esac
 done
 per=10
@@ -36,6 +37,7 @@ suites: [$fixtures/suite]
 generations: $((children / per))
 children: $per
 workers: 2
+scheduler: $scheduler
 random_seed: 0
 selector: {name: $selector, k: 5, beta: 1.0}
 operators: [{name: llm, weight: 1.0, format: whole-file}]
@@ -50,6 +52,6 @@ STUB_KEY=stub "$bin/evolve" search --config "$work/config.yaml" >"$work/log" 2>&
 end=$(now_ns)
 calls=$(bench_stub_calls)
 ms=$(((end - start) / 1000000))
-awk -v n="$children" -v ms="$ms" -v calls="$calls" -v sel="$selector" -v syn="$syntax" 'BEGIN {
-    printf "evolve-search children=%d seconds=%.1f ms_per_child=%.1f calls=%d selector=%s syntax_check=%s python=/usr/bin/python3 (sandbox PATH)\n", n, ms / 1000, ms / n, calls, sel, syn }'
+awk -v n="$children" -v ms="$ms" -v calls="$calls" -v sel="$selector" -v syn="$syntax" -v sched="$scheduler" 'BEGIN {
+    printf "evolve-search children=%d seconds=%.1f ms_per_child=%.1f calls=%d selector=%s syntax_check=%s scheduler=%s python=/usr/bin/python3 (sandbox PATH)\n", n, ms / 1000, ms / n, calls, sel, syn, sched }'
 echo "evolve-phases $(/usr/bin/python3 scripts/bench-fixtures/phases.py "$work/archive/index.sqlite")"

@@ -3,12 +3,14 @@
 # Runs, one at a time: scripts/bench-search.sh and scripts/bench-openevolve.sh (engine overhead per child,
 # evolve vs OpenEvolve 0.4.0 on the same trivial problem and stub model), evolve-bench sandbox-start
 # (sandbox start-up), scripts/bench-scale.sh (archive scale), scripts/bench-concurrency.sh (latency-bound
-# concurrency), scripts/bench-landscape.sh (search efficiency per selector) and, when the local model is
+# concurrency), scripts/bench-pipeline.sh (realistic latency: evolve's pipeline against its lockstep mode and
+# OpenEvolve), scripts/bench-landscape.sh (search efficiency per selector) and, when the local model is
 # installed (scripts/setup.sh), a 10-generation search on the embedded default (configs/default.yaml).
 # Prints the raw figures on stderr as they come and the table (Markdown) on stdout at the end.
 #   scripts/bench.sh [--quick] [--skip NAME ...] [--table-from FILE]
-# NAME: overhead sandbox scale concurrency landscape local (the local-model search alone takes about 7 minutes).
-# --quick: 200 children, archives of 1,000 and 10,000, 16 concurrent tasks, 10 seeds (about 5 minutes).
+# NAME: overhead sandbox scale concurrency pipeline landscape local (the local-model search alone takes about
+# 7 minutes, the realistic-latency runs about 9).
+# --quick: 200 children, archives of 1,000 and 10,000, 16 concurrent tasks, 64 realistic children, 10 seeds.
 # --table-from FILE: run nothing, print the table from the raw figures a previous run printed on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,24 +21,24 @@ while (($#)); do
         --quick) quick=1; shift ;;
         --skip) skip+="$2 "; shift 2 ;;
         --table-from) from=$2; shift 2 ;;
-        *) echo "usage: $0 [--quick] [--skip overhead|sandbox|scale|concurrency|landscape|local]" >&2; exit 64 ;;
+        *) echo "usage: $0 [--quick] [--skip overhead|sandbox|scale|concurrency|pipeline|landscape|local]" >&2; exit 64 ;;
     esac
 done
 if ((quick)); then
-    children=200 sizes=(1000 10000) tasks=16 seeds=10 runs=100
+    children=200 sizes=(1000 10000) tasks=16 seeds=10 runs=100 realistic=64
 else
-    children=1000 sizes=(1000 10000 100000) tasks=64 seeds=30 runs=200
+    children=1000 sizes=(1000 10000 100000) tasks=64 seeds=30 runs=200 realistic=96
 fi
 wants() { [[ "$skip" != *" $1 "* ]]; }
 
 raw=$(mktemp /tmp/evolve-bench-raw.XXXXXX)
 trap 'rm -f "$raw"' EXIT
 if [[ -n "$from" ]]; then
-    grep -E '^(evolve-search|evolve-phases|openevolve|sandbox-start|scale|concurrency|landscape|local|machine) ' "$from" >"$raw"
+    grep -E '^(evolve-search|evolve-phases|openevolve|sandbox-start|scale|concurrency|pipeline|landscape|local|machine) ' "$from" >"$raw"
     children=$(sed -n 's/^evolve-search children=\([0-9]*\).*/\1/p' "$raw" | head -n1)
     runs=$(sed -n 's/^sandbox-start runs=\([0-9]*\).*/\1/p' "$raw" | head -n1)
     seeds=$(sed -n 's/^landscape:.* \([0-9]*\) seeds$/\1/p' "$from" | head -n1)
-    for part in overhead:openevolve sandbox:sandbox-start scale:scale concurrency:concurrency landscape:landscape local:local; do
+    for part in overhead:openevolve sandbox:sandbox-start scale:scale concurrency:concurrency pipeline:pipeline landscape:landscape local:local; do
         grep -q "^${part#*:} " "$raw" || skip+="${part%%:*} "
     done
 else
@@ -60,6 +62,7 @@ fi
 wants sandbox && step "$bin/evolve-bench" sandbox-start --runs "$runs"
 wants scale && step scripts/bench-scale.sh "${sizes[@]}"
 wants concurrency && step scripts/bench-concurrency.sh --tasks "$tasks" 1 8 32
+wants pipeline && step scripts/bench-pipeline.sh --children "$realistic"
 wants landscape && step scripts/bench-landscape.sh --seeds "$seeds" --shapes hgm   # all four shapes: scripts/bench-landscape.sh
 
 local_model=
@@ -144,6 +147,21 @@ if wants concurrency; then
             "$(get concurrency tasks)" "$w" "$(sed -n 's/.*tasks_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" \
             "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.*ideal_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" "$eff" "$mark"
     done < <(grep '^concurrency ' "$raw")
+fi
+if wants pipeline; then
+    lockstep=$(grep '^pipeline mode=evolve-lockstep ' "$raw" | sed -n 's/.*children_per_min=\([0-9.]*\).*/\1/p')
+    while read -r line; do
+        mode=$(sed -n 's/.*mode=\([^ ]*\).*/\1/p' <<<"$line")
+        rate=$(sed -n 's/.*children_per_min=\([0-9.]*\).*/\1/p' <<<"$line")
+        busy=$(sed -n 's/.*worker_busy=\([0-9]*\)%.*/\1/p' <<<"$line")
+        mark=
+        if [[ $mode == evolve-pipeline ]]; then
+            mark=$(awk -v r="$rate" -v l="${lockstep:-0}" -v b="$busy" 'BEGIN { print ((b >= 90 && r >= 2 * l) ? "met" : "**missed**") }')
+        fi
+        printf '| Realistic latency (%s children; model log-normal, median 4 s, p95 30 s; tasks 0.5–20 s; 32 proposals, 8 sandboxes): %s | %s children/min, workers %s%% busy (%s s) | lockstep: %s children/min | ≥ 90 %% busy and ≥ 2× lockstep | %s |\n' \
+            "$(sed -n 's/.*children=\([0-9]*\).*/\1/p' <<<"$line")" "$mode" "$rate" "$busy" \
+            "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")" "${lockstep:--}" "$mark"
+    done < <(grep '^pipeline ' "$raw")
 fi
 if wants landscape; then
     random_mean=$(get landscape mean " random ")

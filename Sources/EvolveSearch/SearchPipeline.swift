@@ -183,6 +183,8 @@ final class SearchPipeline {
 
     private func childMade(_ index: Int, _ plan: PlannedChild, _ child: SearchService.MadeChild) throws {
         proposing -= 1
+        // An answer cut short by Ctrl-C is not a child: its plan stays, and a resume makes it again.
+        try Task.checkCancellation()
         made[index] = (plan, child)
         if !deterministic {
             try record(index)

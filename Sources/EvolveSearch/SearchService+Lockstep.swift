@@ -42,6 +42,7 @@ extension SearchService {
                 for try await (slot, child) in group { results[slot] = child }
                 return results
             }
+            try Task.checkCancellation()
             for child in missing {
                 guard let made = made[child.slot] else { continue }
                 let v = try recordChild(

@@ -104,7 +104,7 @@ struct GatewayOverTCPTests {
         let workspace = try scratch.makeFolder("ws")
         let relays = try scratch.makeFolder("node-tmp")
         let spec = SandboxSpec(
-            command: .argv(["sleep", "60"]), workspace: workspace,
+            command: .argv(["sleep", "600"]), workspace: workspace,
             binds: [.init(source: "/gateway-socket-of-the-engine", destination: echo.endpoint.socketInSandbox)],
             label: "v1.t1.agent")
         let folder = StepFolder(path: scratch.file("shared/run/v1.t1.agent"))
@@ -115,7 +115,8 @@ struct GatewayOverTCPTests {
         process.environment = ["TMPDIR": relays, "PATH": "/usr/bin:/bin"]
         try process.run()
         var relayFolder: String?
-        for _ in 0..<600 where relayFolder == nil {
+        // Under a loaded machine (the whole suite at once) the step may take a while to start: wait up to 2 minutes.
+        for _ in 0..<2400 where relayFolder == nil {
             relayFolder = Files.entries(relays)?.first { $0.hasPrefix("evolve-node-relay.") }
             if relayFolder == nil { try await Task.sleep(nanoseconds: 50_000_000) }
         }
