@@ -38,5 +38,15 @@ struct ResumeAsTypedTests {
         #expect(other.status == 64)
         #expect(other.stderr.contains("--seed"), "should name the differing flag: \(other.stderr)")
         #expect(!other.stderr.contains("--children"), "children matched: \(other.stderr)")
+
+        // The scheduler's settings that decide what the archive holds are the run's too; how many model
+        // calls run at once is not.
+        for (flags, named) in [(["--deterministic"], "--deterministic"), (["--scheduler", "lockstep"], "--scheduler")] {
+            let changed = try evolve(original + ["--generations", "3", "--resume"] + flags)
+            #expect(changed.status == 64)
+            #expect(changed.stderr.contains(named), "should name \(named): \(changed.stderr)")
+        }
+        let faster = try evolve(original + ["--generations", "3", "--proposals", "3", "--resume"])
+        #expect(faster.status == 0, "--proposals may change on resume: \(faster.stderr)")
     }
 }
