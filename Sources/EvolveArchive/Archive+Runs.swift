@@ -17,8 +17,8 @@ public struct RunRecord: Sendable, Equatable {
     public var progress: String?
 }
 
-/// One planned child of a generation: which parents and which operator (saved before any child is made,
-/// so that a resumed generation makes exactly the children it planned).
+/// One planned child of a generation: which parents and which operator (saved before the child is made,
+/// so that a resumed run makes exactly the children it planned).
 public struct PlannedChild: Sendable, Equatable {
     public var slot: Int
     public var parents: [VariantID]

@@ -7,11 +7,12 @@ import Foundation
 
 /// The open-ended loop: select parents, make children, validate and record them, evaluate them.
 ///
-/// Crash-safe by construction:
-/// - a generation's plan (parents and operator per child slot) is saved before any child is made;
-/// - children are recorded in slot order, so ids are the same however the work interleaves;
+/// Two schedulers drive it: the steady-state pipeline (`SearchPipeline`, the default) and generations in
+/// lockstep (`runLockstep`). Crash-safe by construction, in both:
+/// - a child's plan (parents and operator) is saved before its model call;
+/// - children are recorded in slot order where ids must not depend on timing (lockstep, deterministic);
 /// - each task outcome is recorded the moment it is known, keyed by tree, and never run again;
-/// - on `--resume`, a generation skips the slots it already recorded and evaluates what is pending.
+/// - on `--resume`, planned children not recorded are made, pending ones evaluated, nothing redone.
 public final class SearchService: Sendable {
     public let archive: Archive
     public let settings: SearchSettings
