@@ -8,8 +8,8 @@ import Foundation
 /// The process talks over a socket pair (fd 0 and 1): a request is the number of files, then for each its
 /// label line, its byte count line and its bytes; the answer is one line, empty when every file parses.
 /// The engine writes with `MSG_NOSIGNAL`, so a parser that died is an error, never a SIGPIPE. A parser that
-/// dies on a file (a hostile file may crash it) is started again once; if it dies again on the same files,
-/// they do not parse.
+/// dies on a file or takes over 20 s to answer (a hostile file may crash or stall it) is stopped and started
+/// again once; if that happens again on the same files, they do not parse.
 enum PythonSyntax {
     static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first {
         FileManager.default.isExecutableFile(atPath: $0)
@@ -76,6 +76,9 @@ enum PythonSyntax {
                 .io, "cannot make a socket pair for the Python parser: \(String(cString: strerror(errno)))")
         }
         defer { close(pair[1]) }
+        // A file that keeps the parser busy this long does not parse: the check never holds up the search.
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(pair[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let spawn = Spawn(
             executable: python, arguments: [python, "-I", "-S", "-c", script],
             environment: ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"],

@@ -98,20 +98,8 @@ struct CirclePackingReportTests {
         let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-circles-serve")
         defer { Files.removeTree(scratch) }
         let searched = try Self.search(in: scratch)
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: evolveBinary)
-        serve.arguments = ["serve", "--archive", searched.archive, "--port", "0"]
-        serve.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
-        serve.environment = evolveEnvironment()
-        let out = Pipe()
-        serve.standardOutput = out
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
+        let (serve, banner) = try EvalReportServeCLITests.startServe(archive: searched.archive, in: repoRoot)
         defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
-        let (pid, bannerRead) = (serve.processIdentifier, LockedData())
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if !bannerRead.done { kill(pid, SIGKILL) } }
-        let banner = EvalReportServeCLITests.firstLine(containing: "Serving ", from: out.fileHandleForReading)
-        bannerRead.set(Data(banner.utf8))
         let port = try #require(
             banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) }, "no port in: \(banner)")
         let body = try EvalReportServeCLITests.fetch("http://127.0.0.1:\(port)/api/report")

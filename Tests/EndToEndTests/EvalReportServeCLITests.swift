@@ -90,21 +90,8 @@ struct EvalReportServeCLITests {
     static func serveASmokeSearch(thenSend signal: Int32) throws {
         let scratch = try Scratch(prefix: "evolve-serve-cli")
         let (archive, ids) = try smokeSearch(in: scratch)
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: evolveBinary)
-        serve.arguments = ["serve", "--archive", archive, "--port", "0"]
-        serve.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-        serve.environment = evolveEnvironment()
-        let out = Pipe()
-        serve.standardOutput = out
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
+        let (serve, banner) = try startServe(archive: archive, in: scratch.path)
         defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
-        // A server that never says where it listens is stopped, which ends the read below.
-        let (pid, bannerRead) = (serve.processIdentifier, LockedData())
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if !bannerRead.done { kill(pid, SIGKILL) } }
-        let banner = firstLine(containing: "Serving ", from: out.fileHandleForReading)
-        bannerRead.set(Data(banner.utf8))
         #expect(banner.contains("read-only at http://127.0.0.1:"), "evolve serve said: \(banner)")
         let port = try #require(
             banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) }, "no port in: \(banner)")
@@ -145,6 +132,25 @@ struct EvalReportServeCLITests {
     }
 
     /// The first line of `handle`'s output that contains `text`, or everything read when the output ends first.
+    /// Starts the built `evolve serve` on a free port and returns it with the line that says where it listens.
+    /// A server that never says so is stopped after 120 s, which ends the read (the banner is then empty).
+    static func startServe(archive: String, in directory: String) throws -> (Process, String) {
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: evolveBinary)
+        serve.arguments = ["serve", "--archive", archive, "--port", "0"]
+        serve.currentDirectoryURL = URL(fileURLWithPath: directory)
+        serve.environment = evolveEnvironment()
+        let out = Pipe()
+        serve.standardOutput = out
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        let (pid, bannerRead) = (serve.processIdentifier, LockedData())
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if !bannerRead.done { kill(pid, SIGKILL) } }
+        let banner = firstLine(containing: "Serving ", from: out.fileHandleForReading)
+        bannerRead.set(Data(banner.utf8))
+        return (serve, banner)
+    }
+
     static func firstLine(containing text: String, from handle: FileHandle) -> String {
         var seen = ""
         while true {
