@@ -13,15 +13,18 @@
 # with a valid packing, wall time and model calls per run. Raw per-run lines go to stderr.
 #
 #   scripts/bench-circle-packing.sh [--seeds K] [--evaluations N] [--only evolve|openevolve] [--results FILE]
-#                                  [--first-seed S]
+#                                  [--first-seed S] [--model local|mutation]
 #
 # Seeds S, S+1, … (default 1). --results FILE keeps the per-run lines in FILE (appended) and prints the table
 # of every run in it, so a long race can be run in parts (one side, then the other; more seeds later).
 #
-# The model: by default the local llama-server and SmolLM2-135M from .tools/ (scripts/setup.sh installs
+# The model: by default (--model local) the local llama-server and SmolLM2-135M from .tools/ (scripts/setup.sh installs
 # them), started here on a free loopback port (EVOLVE_RACE_THREADS threads, default 1: on a busy 2-core
 # machine more threads spin against each other). Any OpenAI-compatible endpoint instead:
 #   EVOLVE_RACE_BASE_URL (up to /v1), EVOLVE_RACE_MODEL, EVOLVE_RACE_API_KEY
+# --model mutation: a seeded stand-in that changes one number of the program in each answer
+# (scripts/bench-fixtures/circle-packing/mutation_model.py), the same for both sides; it measures the searches
+# themselves when no model at hand writes valid edits. Seeded with the first seed.
 # Sampling, the same for both: EVOLVE_RACE_TEMPERATURE (0.7), EVOLVE_RACE_MAX_TOKENS (512), and the time
 # one call may take, EVOLVE_RACE_TIMEOUT_S (900). EVOLVE_BENCH_BIN: a folder with a release `evolve`.
 set -euo pipefail
@@ -34,6 +37,7 @@ evaluations=200
 only=
 results=
 first_seed=1
+model_kind=local
 while (($#)); do
     case "$1" in
         --seeds) seeds=$2; shift 2 ;;
@@ -41,7 +45,8 @@ while (($#)); do
         --only) only=$2; shift 2 ;;
         --results) results=$2; shift 2 ;;
         --first-seed) first_seed=$2; shift 2 ;;
-        *) echo "usage: $0 [--seeds K] [--evaluations N] [--only evolve|openevolve] [--results FILE] [--first-seed S]" >&2
+        --model) model_kind=$2; shift 2 ;;
+        *) echo "usage: $0 [--seeds K] [--evaluations N] [--only evolve|openevolve] [--results FILE] [--first-seed S] [--model local|mutation]" >&2
             exit 64 ;;
     esac
 done
@@ -49,10 +54,15 @@ done
     || { echo "--seeds and --evaluations must be whole numbers above 0, --first-seed 0 or more" >&2; exit 64; }
 [[ -z "$only" || "$only" == evolve || "$only" == openevolve ]] \
     || { echo "--only takes evolve or openevolve" >&2; exit 64; }
+[[ "$model_kind" == local || "$model_kind" == mutation ]] \
+    || { echo "--model takes local or mutation" >&2; exit 64; }
+[[ "$model_kind" == local || -z "${EVOLVE_RACE_BASE_URL:-}" ]] \
+    || { echo "--model mutation and EVOLVE_RACE_BASE_URL exclude each other: choose one" >&2; exit 64; }
 temperature=${EVOLVE_RACE_TEMPERATURE:-0.7}
 max_tokens=${EVOLVE_RACE_MAX_TOKENS:-512}
 timeout_s=${EVOLVE_RACE_TIMEOUT_S:-900}
 model=${EVOLVE_RACE_MODEL:-smollm2-135m}
+[[ "$model_kind" == mutation ]] && model=mutation
 export EVOLVE_RACE_API_KEY=${EVOLVE_RACE_API_KEY:-none}
 export NO_PROXY='*' no_proxy='*'
 
@@ -115,6 +125,10 @@ port_of() {
 if [[ -n "${EVOLVE_RACE_BASE_URL:-}" ]]; then
     upstream=${EVOLVE_RACE_BASE_URL%/}
     model_note="$model at $upstream"
+elif [[ "$model_kind" == mutation ]]; then
+    start /usr/bin/python3 "$fixtures/mutation_model.py" --seed "$first_seed" >"$work/mutation.log" 2>&1
+    upstream=http://127.0.0.1:$(port_of "$work/mutation.log" "the mutation model")/v1
+    model_note="the seeded mutation model (one number changed per answer; $fixtures/mutation_model.py, seed $first_seed)"
 else
     [[ -x .tools/bin/llama-server && -s .tools/models/SmolLM2-135M-Instruct.Q4_1.gguf ]] \
         || { echo "no local model in .tools/: run scripts/setup.sh, or set EVOLVE_RACE_BASE_URL" >&2; exit 1; }

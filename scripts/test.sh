@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing on a fresh Debian 12 machine (scripts/setup.sh --deps-only),
-# then runs every test: the Swift packages' tests (Swift Testing), the coding agent's tests and the suite
-# verifier (every task's reference solution passes its check, every starting workspace fails it).
+# then runs every test: the Swift packages' tests (Swift Testing), the coding agent's and the benchmark scripts'
+# Python tests, and the suite verifier (every task's reference solution passes its check, every starting
+# workspace fails it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --deps-only
@@ -32,6 +33,9 @@ set -e -o pipefail
 
 echo "== the coding agent's tests (Python unittest)" >&2
 /usr/bin/python3 -m unittest discover -s Tests/agents
+
+echo "== the benchmark scripts' own tests (Python unittest)" >&2
+/usr/bin/python3 -m unittest discover -s Tests/scripts
 
 echo "== suite verifier" >&2
 scripts/verify-suites.sh | tail -n 1
