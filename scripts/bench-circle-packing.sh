@@ -24,7 +24,7 @@
 #   EVOLVE_RACE_BASE_URL (up to /v1), EVOLVE_RACE_MODEL, EVOLVE_RACE_API_KEY
 # --model mutation: a seeded stand-in that changes one number of the program in each answer
 # (scripts/bench-fixtures/circle-packing/mutation_model.py), the same for both sides; it measures the searches
-# themselves when no model at hand writes valid edits. Seeded with the first seed.
+# themselves when no model at hand writes valid edits. Reseeded with the seed of each run.
 # Sampling, the same for both: EVOLVE_RACE_TEMPERATURE (0.7), EVOLVE_RACE_MAX_TOKENS (512), and the time
 # one call may take, EVOLVE_RACE_TIMEOUT_S (900). EVOLVE_BENCH_BIN: a folder with a release `evolve`.
 set -euo pipefail
@@ -38,6 +38,7 @@ only=
 results=
 first_seed=1
 model_kind=local
+mutation=
 while (($#)); do
     case "$1" in
         --seeds) seeds=$2; shift 2 ;;
@@ -96,6 +97,12 @@ cleanup() {
         kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # The group outlives its leader for a while (OpenEvolve's worker processes, a checkpoint being written):
+    # wait for all of it, up to 10 s, then kill what is left, so nothing writes into $work after its removal.
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 100); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL -- "-$pid" 2>/dev/null || true
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -127,8 +134,9 @@ if [[ -n "${EVOLVE_RACE_BASE_URL:-}" ]]; then
     model_note="$model at $upstream"
 elif [[ "$model_kind" == mutation ]]; then
     start /usr/bin/python3 "$fixtures/mutation_model.py" --seed "$first_seed" >"$work/mutation.log" 2>&1
-    upstream=http://127.0.0.1:$(port_of "$work/mutation.log" "the mutation model")/v1
-    model_note="the seeded mutation model (one number changed per answer; $fixtures/mutation_model.py, seed $first_seed)"
+    mutation=http://127.0.0.1:$(port_of "$work/mutation.log" "the mutation model")
+    upstream=$mutation/v1
+    model_note="the seeded mutation model (one number changed per answer, reseeded with each run's seed; $fixtures/mutation_model.py)"
 else
     [[ -x .tools/bin/llama-server && -s .tools/models/SmolLM2-135M-Instruct.Q4_1.gguf ]] \
         || { echo "no local model in .tools/: run scripts/setup.sh, or set EVOLVE_RACE_BASE_URL" >&2; exit 1; }
@@ -210,7 +218,7 @@ run_openevolve() {
     wait "$started" || { tail -n 30 "$dir/log" >&2; echo "openevolve failed (seed $seed)" >&2; exit 1; }
     t1=$(date +%s%N)
     describe openevolve "$seed" "$(((t1 - t0) / 1000000000))" "$before" "$(stats)" \
-        "$(/usr/bin/python3 "$fixtures/race_results.py" openevolve "$dir/out" "$evaluations")"
+        "$(/usr/bin/python3 "$fixtures/race_results.py" openevolve "$dir/out" "$evaluations" "$dir/log")"
 }
 
 # MARK: - The race
@@ -221,6 +229,7 @@ for seed in $(seq "$first_seed" $((first_seed + seeds - 1))); do
     for racer in evolve openevolve; do
         [[ -z "$only" || "$only" == "$racer" ]] || continue
         echo "race: $racer, seed $seed ..." >&2
+        [[ -z "${mutation:-}" ]] || curl -sf --noproxy '*' "$mutation/seed/$seed" >/dev/null
         # Not in a pipeline or $(…): the clean-up must see what the run starts. FILE is opened only once the
         # run is over, so it may be moved or edited meanwhile.
         "run_$racer" "$seed" >"$work/line"

@@ -21,7 +21,8 @@ decimal number multiplied by exp(N(0, 0.15)) and written with 4 significant digi
     >>>>>>> REPLACE
 
 A prompt with no program in it gets an answer with no edit (both racers count that child as failed).
-Prints "listening on PORT" once it serves.
+Prints "listening on PORT" once it serves; GET /seed/N starts its random draws again from seed N (the race
+does so before each run, so that both sides of seed N draw from the same sequence).
 
     python3 mutation_model.py --seed S
 """
@@ -122,6 +123,11 @@ class Model(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        reseed = re.fullmatch(r"/seed/(\d+)", self.path)
+        if reseed:
+            with LOCK:
+                RNG.seed(int(reseed.group(1)))
+            return self.reply(200, {"seed": int(reseed.group(1))})
         if self.path.rstrip("/").endswith("/models"):
             return self.reply(200, {"object": "list", "data": [{"id": "mutation", "object": "model"}]})
         self.reply(404, {"error": {"message": "not found"}})

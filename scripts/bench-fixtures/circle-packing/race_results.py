@@ -1,7 +1,7 @@
 """Reads the circle-packing race's results (scripts/bench-circle-packing.sh) and prints its table.
 
     race_results.py evolve ARCHIVE N            one JSON line: evolve's run, from its archive's index
-    race_results.py openevolve OUTPUT N         one JSON line: OpenEvolve's run, from its last checkpoint
+    race_results.py openevolve OUTPUT N [LOG]   one JSON line: OpenEvolve's run, from its log and last checkpoint
     race_results.py table LINES CHECKPOINTS     the side-by-side table of every run in the file LINES
 
 A run is counted in proposed children, in the order they were proposed: evolve's variants by number (v0 is
@@ -48,21 +48,52 @@ def evolve_run(archive, n):
     return initial, [sums[k] for k in sorted(sums)][:n]
 
 
-def openevolve_run(output, n):
+def openevolve_run(output, n, log=None):
+    """OpenEvolve's run: the child of each iteration, from its log (which names the program each iteration
+    made), with each program's full-precision metrics from the last checkpoint. The checkpoint alone is not
+    enough: a migrant copy of a program (metadata "migrant") has no iteration of its own (it reads as 0, the
+    initial program's), and past population_size programs the database drops some. An iteration the log
+    names no program for (its answer did not apply) is an invalid child; a program the checkpoint lost is
+    read from the log's metrics line (4 decimals)."""
     folders = glob.glob(os.path.join(output, "checkpoints", "checkpoint_*"))
     if not folders:
         raise SystemExit("no checkpoint in %s: OpenEvolve saved nothing" % output)
     reached = {int(re.sub(r"\D", "", os.path.basename(f)) or 0): f for f in folders}
     last = reached[max(reached)]
-    found = {}
+    kept, by_iteration, initial = {}, {}, None
     for path in glob.glob(os.path.join(last, "programs", "*.json")):
         with open(path) as f:
             program = json.load(f)
+        if (program.get("metadata") or {}).get("migrant"):
+            continue
         metrics = program.get("metrics") or {}
-        valid = metrics.get("valid") == 1
-        found[int(program.get("iteration_found") or 0)] = metrics.get("sum_radii") if valid else None
-    initial = found.pop(0, None) or 0.0
-    return initial, [found.get(k) for k in range(1, min(n, max(reached)) + 1)]
+        value = metrics.get("sum_radii") if metrics.get("valid") == 1 else None
+        kept[program["id"]] = value
+        iteration = int(program.get("iteration_found") or 0)
+        if iteration == 0 and program.get("parent_id") is None:
+            initial = value
+        elif iteration > 0:
+            by_iteration[iteration] = value
+    last_iteration = min(n, max(reached))
+    if log and os.path.exists(log):
+        by_iteration, made = {}, None
+        with open(log, errors="replace") as f:
+            for line in f:
+                m = re.search(r"Iteration (\d+): Program ([0-9a-f-]+) ", line)
+                if m:
+                    made = (int(m.group(1)), m.group(2))
+                    continue
+                m = re.search(r" - Metrics: (.*)$", line)
+                if m and made:
+                    iteration, program_id = made
+                    made = None
+                    if program_id in kept:
+                        by_iteration[iteration] = kept[program_id]
+                    else:
+                        fields = dict(kv.split("=", 1) for kv in m.group(1).split(", ") if "=" in kv)
+                        valid = fields.get("valid", "0").startswith("1")
+                        by_iteration[iteration] = float(fields["sum_radii"]) if valid and "sum_radii" in fields else None
+    return initial or 0.0, [by_iteration.get(k) for k in range(1, last_iteration + 1)]
 
 
 def describe(racer, initial, children, n):
@@ -116,7 +147,10 @@ def main():
     if what == "table":
         return table(sys.argv[2], sys.argv[3].split(","))
     where, n = sys.argv[2], int(sys.argv[3])
-    initial, children = (evolve_run if what == "evolve" else openevolve_run)(where, n)
+    if what == "evolve":
+        initial, children = evolve_run(where, n)
+    else:
+        initial, children = openevolve_run(where, n, sys.argv[4] if len(sys.argv) > 4 else None)
     print(json.dumps(describe(what, initial, children, n)))
 
 
