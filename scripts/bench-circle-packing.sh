@@ -25,6 +25,8 @@
 # --model mutation: a seeded stand-in that changes one number of the program in each answer
 # (scripts/bench-fixtures/circle-packing/mutation_model.py), the same for both sides; it measures the searches
 # themselves when no model at hand writes valid edits. Reseeded with the seed of each run.
+# evolve's parent selection: EVOLVE_RACE_SELECTOR, the `selector:` of its config (default {name: greedy}, as
+# configs/circle-packing.yaml), e.g. '{name: greedy, islands: {count: 5, migration_interval: 25, migration_rate: 0.1}}'.
 # Sampling, the same for both: EVOLVE_RACE_TEMPERATURE (0.7), EVOLVE_RACE_MAX_TOKENS (512), and the time
 # one call may take, EVOLVE_RACE_TIMEOUT_S (900). EVOLVE_BENCH_BIN: a folder with a release `evolve`.
 set -euo pipefail
@@ -63,6 +65,7 @@ temperature=${EVOLVE_RACE_TEMPERATURE:-0.7}
 max_tokens=${EVOLVE_RACE_MAX_TOKENS:-512}
 timeout_s=${EVOLVE_RACE_TIMEOUT_S:-900}
 model=${EVOLVE_RACE_MODEL:-smollm2-135m}
+selector=${EVOLVE_RACE_SELECTOR:-"{name: greedy}"}
 [[ "$model_kind" == mutation ]] && model=mutation
 export EVOLVE_RACE_API_KEY=${EVOLVE_RACE_API_KEY:-none}
 export NO_PROXY='*' no_proxy='*'
@@ -170,13 +173,13 @@ fill() {
 
 # Prints the JSON line of one finished run: its results, its time and its share of the relay's counts.
 describe() {
-    local racer=$1 seed=$2 seconds=$3 before=$4 after=$5 results=$6
-    /usr/bin/python3 - "$racer" "$seed" "$seconds" "$before" "$after" "$results" <<'PY'
+    local racer=$1 seed=$2 seconds=$3 before=$4 after=$5 results=$6 search=$7
+    /usr/bin/python3 - "$racer" "$seed" "$seconds" "$before" "$after" "$results" "$search" <<'PY'
 import json, sys
-racer, seed, seconds, before, after, results = sys.argv[1:]
+racer, seed, seconds, before, after, results, search = sys.argv[1:]
 b, a = json.loads(before).get(racer, {}), json.loads(after).get(racer, {})
 line = json.loads(results)
-line.update(seed=int(seed), seconds=float(seconds), calls=a.get("calls", 0) - b.get("calls", 0),
+line.update(seed=int(seed), seconds=float(seconds), search=search, calls=a.get("calls", 0) - b.get("calls", 0),
             failed_calls=a.get("failed", 0) - b.get("failed", 0),
             tokens_in=a.get("tokens_in", 0) - b.get("tokens_in", 0),
             tokens_out=a.get("tokens_out", 0) - b.get("tokens_out", 0),
@@ -189,7 +192,7 @@ run_evolve() {
     local seed=$1 dir=$work/evolve-$1 before t0 t1
     mkdir -p "$dir"
     fill "$fixtures/evolve.yaml" "$dir/config.yaml" ARCHIVE="$dir/archive" ROOT="$root" \
-        GENERATIONS=$(((evaluations + 1) / 2)) SEED="$seed" BASE_URL="$relay/evolve/v1" MODEL="$model" \
+        GENERATIONS=$(((evaluations + 1) / 2)) SEED="$seed" SELECTOR="$selector" BASE_URL="$relay/evolve/v1" MODEL="$model" \
         TEMPERATURE="$temperature" MAX_TOKENS="$max_tokens" TIMEOUT_S="$timeout_s"
     before=$(stats)
     t0=$(date +%s%N)
@@ -197,7 +200,7 @@ run_evolve() {
     wait "$started" || { tail -n 30 "$dir/log" >&2; echo "evolve failed (seed $seed)" >&2; exit 1; }
     t1=$(date +%s%N)
     describe evolve "$seed" "$(((t1 - t0) / 1000000000))" "$before" "$(stats)" \
-        "$(/usr/bin/python3 "$fixtures/race_results.py" evolve "$dir/archive" "$evaluations")"
+        "$(/usr/bin/python3 "$fixtures/race_results.py" evolve "$dir/archive" "$evaluations")" "selector: $selector"
 }
 
 run_openevolve() {
@@ -218,7 +221,8 @@ run_openevolve() {
     wait "$started" || { tail -n 30 "$dir/log" >&2; echo "openevolve failed (seed $seed)" >&2; exit 1; }
     t1=$(date +%s%N)
     describe openevolve "$seed" "$(((t1 - t0) / 1000000000))" "$before" "$(stats)" \
-        "$(/usr/bin/python3 "$fixtures/race_results.py" openevolve "$dir/out" "$evaluations" "$dir/log")"
+        "$(/usr/bin/python3 "$fixtures/race_results.py" openevolve "$dir/out" "$evaluations" "$dir/log")" \
+        "its defaults (5 islands, MAP-Elites)"
 }
 
 # MARK: - The race

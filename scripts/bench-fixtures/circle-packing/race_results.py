@@ -122,7 +122,8 @@ def table(lines_path, checkpoints):
     runs = [json.loads(line) for line in open(lines_path) if line.startswith("{")]
     sides = {"evolve": [r for r in runs if r["racer"] == "evolve"],
              "openevolve": [r for r in runs if r["racer"] == "openevolve"]}
-    rows = [("runs (seeds)", lambda rs: str(len(rs)))]
+    rows = [("runs (seeds)", lambda rs: str(len(rs))),
+            ("search", lambda rs: "; ".join(sorted({r.get("search") or "?" for r in rs})))]
     for k in checkpoints:
         rows.append(("best sum of radii after %s" % k, lambda rs, k=k: spread([r["best"].get(k) for r in rs], "%.4f")))
     rows += [
