@@ -60,13 +60,15 @@ public final class CandidatePool: @unchecked Sendable {
         self.suites = suites
         self.codeSize = codeSize
         taskCount = suites.reduce(0) { $0 + $1.tasks.count }
-        if let selector, !suites.contains(where: { !$0.objectives.isEmpty }) {
-            index = SelectionIndex(for: selector)
+        let made = selector.flatMap {
+            suites.contains(where: { !$0.objectives.isEmpty }) ? nil : SelectionIndex(for: $0)
         }
+        index = made
+        drawsByIndex = made != nil
     }
 
     /// True when `select` draws from the pool's index (and `candidates()` need not be asked for a draw).
-    public var drawsByIndex: Bool { index != nil }
+    public let drawsByIndex: Bool
 
     /// Draws `count` parents with the index kept for the pool's selector; nil when it keeps none, and the
     /// selector draws from `candidates()`.
