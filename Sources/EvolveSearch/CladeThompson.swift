@@ -8,8 +8,8 @@ import Foundation
 /// chance, and the largest θ of a group of m has the upper tail τ = 1 − U^(1/m) for one uniform U: its θ is
 /// the point where the Beta's tail is τ. A group's θ beats the best so far, x, exactly when τ is below the
 /// tail at x; a cheap bound on that tail (the Beta is sub-Gaussian with variance proxy 1/(4(a + b + 1)))
-/// settles most groups without the incomplete beta function, and only a group that does beat x has its θ
-/// worked out (by bisection). Large groups (the leaves and small clades that share their counts) go first,
+/// settles most groups without the incomplete beta function (a group the bound puts beyond any uniform's
+/// reach draws no number at all), and only a group that does beat x has its θ worked out (by bisection). Large groups (the leaves and small clades that share their counts) go first,
 /// so x is high early and the large, concentrated clades, which rarely win, cost a uniform and a comparison.
 ///
 /// Each group draws from a generator of its own, seeded from the draw's one number and its counts, so the
@@ -86,21 +86,27 @@ struct CladeGroups {
             }
             return best.winner
         }
-        // The tail of every group's largest θ, the large groups settled first.
-        var tails = [Double](repeating: 0, count: groups.count)
-        for (i, group) in groups.enumerated() {
-            var g = Self.generator(seed, group.key)
-            tails[i] = -expm1(log(max(g.unit(), .leastNonzeroMagnitude)) / Double(group.members.count))
-        }
+        // The large groups first, so the best is high early; each group's tail from its own generator.
         for pass in 0..<2 {
             for (i, group) in groups.enumerated() where (group.members.count > Self.large) == (pass == 0) {
                 let (a, b) = Self.shape(group.key)
+                let m = Double(group.members.count)
+                var bound = 0.0  // −log of a bound on the Beta's tail at the best so far (0: none)
                 if best.theta >= 0 {
                     let gap = best.theta - a / (a + b)
-                    if gap > 0 && log(tails[i]) >= -2 * (a + b + 1) * gap * gap { continue }
-                    if BetaFunction.tail(best.theta, a, b) <= tails[i] { continue }
+                    if gap > 0 { bound = 2 * (a + b + 1) * gap * gap }
+                    // No tail a uniform can give (≥ 2⁻⁵³/m) is below e^−bound: the group cannot win.
+                    if bound > 38 + m { continue }
                 }
-                best.consider(BetaFunction.quantileOfTail(tails[i], a, b), group.key, winner: i)
+                var g = Self.generator(seed, group.key)
+                let u = max(g.unit(), .leastNonzeroMagnitude)
+                // P(largest > θ) = 1 − U^(1/m), kept as a tail for precision near 1.
+                let tail = group.members.count == 1 ? 1 - u : -expm1(log(u) / m)
+                if best.theta >= 0 {
+                    if bound > 0 && log(tail) >= -bound { continue }
+                    if BetaFunction.tail(best.theta, a, b) <= tail { continue }
+                }
+                best.consider(BetaFunction.quantileOfTail(tail, a, b), group.key, winner: i)
             }
         }
         guard best.winner >= 0 else { return nil }
@@ -125,11 +131,9 @@ struct CladeGroups {
 
     /// A group's own generator for one draw.
     private static func generator(_ seed: UInt64, _ key: Key) -> SeededGenerator {
-        var g = SeededGenerator(
+        SeededGenerator(
             seed: seed ^ (UInt64(truncatingIfNeeded: key.passes) &* 0x9E37_79B9_7F4A_7C15)
                 ^ (UInt64(truncatingIfNeeded: key.fails) &* 0xC2B2_AE3D_27D4_EB4F))
-        _ = g.next()
-        return g
     }
 
     private static func lowerBound(_ sorted: [Int], _ value: Int) -> Int {
