@@ -153,19 +153,19 @@ final class SearchPipeline {
     private func planChild(_ index: Int) throws -> PlannedChild {
         if deterministic { try feedPool(upTo: index - window) }
         let (generation, slot) = place(index)
-        let candidates = try service.parentCandidates()
+        let draw = try service.parentDraw()
         var rng = SeededGenerator(seed: settings.randomSeed, UInt64(generation), UInt64(slot), 2)
         let context = SelectionContext(
             generation: generation, firstSlot: slot, childrenPerGeneration: perGeneration)
-        let first = service.selector.select(candidates, count: 1, context: context, rng: &rng)[0]
+        let first = try draw.select(count: 1, context: context, rng: &rng)[0]
         let op = settings.operators[rng.weightedIndex(settings.operators.map(\.weight))]
         let plan = PlannedChild(
-            slot: slot, parents: service.parents(first: first, operator: op.name, candidates, context, &rng),
+            slot: slot, parents: try service.parents(first: first, operator: op.name, draw, context, &rng),
             operator: op.name)
         // A plan sees the archive up to max_pending children behind: each migration point in that reach
         // is logged once, by the first plan that sees its migrations.
         for point in max(2, generation - window / perGeneration - 1)...max(2, generation) where point <= generation {
-            try service.recordMigrations(before: point, candidates: candidates, runID: runID)
+            try service.recordMigrations(before: point, candidates: draw.candidates, runID: runID)
         }
         try archive.savePlan(run: runID, generation: generation, [plan])
         return plan

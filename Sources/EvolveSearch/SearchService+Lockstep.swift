@@ -69,20 +69,20 @@ extension SearchService {
     /// The saved plan, or a new one drawn with this generation's seeded generator and saved.
     private func planGeneration(_ generation: Int, runID: String) throws -> [PlannedChild] {
         if let saved = try archive.plan(run: runID, generation: generation) { return saved }
-        let candidates = try parentCandidates()
+        let draw = try parentDraw()
         var rng = SeededGenerator(seed: settings.randomSeed, UInt64(generation), 1)
         let weights = settings.operators.map(\.weight)
         var plan: [PlannedChild] = []
         let context = SelectionContext(generation: generation, childrenPerGeneration: settings.children)
-        let mains = selector.select(candidates, count: settings.children, context: context, rng: &rng)
+        let mains = try draw.select(count: settings.children, context: context, rng: &rng)
         for slot in 0..<settings.children {
             let op = settings.operators[rng.weightedIndex(weights)]
             var slotContext = context
             slotContext.firstSlot = slot
-            let parents = parents(first: mains[slot], operator: op.name, candidates, slotContext, &rng)
+            let parents = try parents(first: mains[slot], operator: op.name, draw, slotContext, &rng)
             plan.append(PlannedChild(slot: slot, parents: parents, operator: op.name))
         }
-        try recordMigrations(before: generation, candidates: candidates, runID: runID)
+        try recordMigrations(before: generation, candidates: draw.candidates, runID: runID)
         try archive.savePlan(run: runID, generation: generation, plan)
         return try archive.plan(run: runID, generation: generation) ?? plan
     }

@@ -39,7 +39,8 @@ public final class SearchService: Sendable {
         self.observer = observer
         self.limits = limits
         self.selector = try makeSelector(settings.selector)
-        self.candidatePool = CandidatePool(archive: archive, suites: suites, codeSize: selector.needsCodeSize)
+        self.candidatePool = CandidatePool(
+            archive: archive, suites: suites, codeSize: selector.needsCodeSize, selector: selector)
         for op in settings.operators where operators[op.name] == nil {
             throw EvolveError(.config, "the operator '\(op.name)' is configured but was not set up")
         }
@@ -127,30 +128,26 @@ public final class SearchService: Sendable {
     func parentCandidates() throws -> [Candidate] {
         let candidates = try ObjectiveCandidates.apply(
             try candidatePool.candidates(), archive: archive, suites: suites, cache: objectiveCache)
-        guard !candidates.isEmpty else {
-            throw EvolveError(
-                .invalidInput, "no variant can be a parent: none is valid and evaluated",
-                hint: "`evolve show v0` tells how the seed did; a seed must run to be improved")
-        }
+        guard !candidates.isEmpty else { throw Self.noParent }
         return candidates
     }
 
     /// A child's parents: `first`, then, for an operator of two parents, a second one from the same selector,
     /// preferring a different variant.
     func parents(
-        first: VariantID, operator name: String, _ candidates: [Candidate], _ context: SelectionContext,
+        first: VariantID, operator name: String, _ draw: ParentDraw, _ context: SelectionContext,
         _ rng: inout SeededGenerator
-    ) -> [VariantID] {
+    ) throws -> [VariantID] {
         var parents = [first]
         guard (operators[name]?.arity ?? 1) > 1 else { return parents }
         for _ in 0..<8 {
-            let other = selector.select(candidates, count: 1, context: context, rng: &rng)[0]
-            if other != parents[0] || candidates.count == 1 {
+            let other = try draw.select(count: 1, context: context, rng: &rng)[0]
+            if other != parents[0] || draw.count == 1 {
                 parents.append(other)
                 break
             }
         }
-        if parents.count < 2 { parents.append(candidates[rng.weightedIndex(candidates.map { _ in 1 })].id) }
+        if parents.count < 2 { parents.append(try draw.anyCandidate(&rng)) }
         return parents
     }
 

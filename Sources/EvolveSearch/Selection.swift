@@ -85,6 +85,8 @@ extension ParentSelector {
 }
 
 /// Selectors whose draw is a fixed distribution over candidates; `probabilities` is that distribution.
+/// In a search, DGM, greedy and random draw from their `SelectionIndex` in the candidate pool instead of a
+/// list (the same distribution, without weighing every candidate per draw).
 public protocol WeightedSelector: ParentSelector {
     func weights(_ candidates: [Candidate]) -> [Double]
 }
@@ -137,7 +139,8 @@ public struct NoveltySelector: WeightedSelector {
 }
 
 /// HGM: Thompson sampling on clade-pooled pass/fail counts. Each draw samples θ ~ Beta(1 + passes,
-/// 1 + fails) for every candidate's clade and takes the largest.
+/// 1 + fails) for every candidate's clade and takes the largest. A search draws the same distribution from
+/// its `CandidatePool`'s index (`CladeGroups`), which does not sample every candidate.
 public struct HGMSelector: ParentSelector {
     public let name = SelectorKind.hgm.rawValue
     public init() {}

@@ -7,8 +7,8 @@ import Foundation
 //       an archive of N variants (a seed and N-1 children in a realistic tree: parents drawn from the recent
 //       past, one file changed each); with --tasks K, K per-task outcomes per valid variant (suite "bench")
 //   evolve-bench select-step DIR [--selectors a,b] [--children C] [--runs R]
-//       start-up (a CandidatePool reads the archive) and one selection step after it (pool update +
-//       selector.select) on an archive made with --tasks
+//       start-up (a CandidatePool reads the archive) and one selection step after it (pool update + the
+//       pool's indexed draw, or selector.select on its candidates) on an archive made with --tasks
 //   evolve-bench landscape [--seeds S] [--selectors a,b] [--shapes a,b] [--max-evaluations M] [--batch B]
 //                          [--best-after N]
 //       evaluations to reach a target score on simulated landscapes of several shapes, per selector, and a

@@ -55,11 +55,29 @@ import Testing
         try Self.evaluate(try archive.variant(VariantID(0)), archive: archive, rng: &outcomesRNG)
 
         let pool = CandidatePool(archive: archive, suites: [suite], codeSize: true)
+        // Pools that keep a selector's index, updated alongside: their draws must be the ones a pool read
+        // afresh from the archive makes (a resumed run), and for random, greedy and DGM the list's draws.
+        let indexed: [any ParentSelector] = [DGMSelector(), HGMSelector(), GreedySelector(), RandomSelector()]
+        let indexedPools = indexed.map { CandidatePool(archive: archive, suites: [suite], selector: $0) }
         var drawsCompared = 0
         for generation in 1...8 {
             let kept = try pool.candidates()
             let rebuilt = try Candidates.build(archive: archive, suites: [suite], codeSize: true)
             #expect(kept == rebuilt, "generation \(generation): the pool differs from the archive")
+            let uncounted = try Candidates.build(archive: archive, suites: [suite])
+            for (selector, indexedPool) in zip(indexed, indexedPools) {
+                #expect(indexedPool.drawsByIndex)
+                #expect(try indexedPool.candidates() == uncounted)
+                let fresh = CandidatePool(archive: archive, suites: [suite], selector: selector)
+                var a = SeededGenerator(seed: 9, UInt64(generation), 1)
+                var b = SeededGenerator(seed: 9, UInt64(generation), 1)
+                var c = SeededGenerator(seed: 9, UInt64(generation), 1)
+                let drawn = try indexedPool.select(count: 6, rng: &a)
+                #expect(drawn == (try fresh.select(count: 6, rng: &b)), "generation \(generation), \(selector.name)")
+                if !(selector is HGMSelector) {
+                    #expect(drawn == selector.select(uncounted, count: 6, rng: &c), "\(selector.name)")
+                }
+            }
             let context = SelectionContext(generation: generation, childrenPerGeneration: 4)
             for selector in Self.selectors() {
                 var a = SeededGenerator(seed: 5, UInt64(generation), 1)
@@ -96,12 +114,14 @@ import Testing
                 if metadata.status != .invalid { metadata.status = .pending }
                 let child = try archive.record(parents: parentIDs, tree: tree, metadata: metadata)
                 try pool.childRecorded(child)
+                for p in indexedPools { try p.childRecorded(child) }
                 if child.status == .pending { pending.append(child) }
             }
             // Outcomes arrive out of id order, as concurrent evaluations finish.
             for child in pending.reversed() {
                 try Self.evaluate(child, archive: archive, rng: &outcomesRNG)
                 try pool.outcomesArrived(try archive.variant(child.id))
+                for p in indexedPools { try p.outcomesArrived(try archive.variant(child.id)) }
             }
         }
         #expect(drawsCompared == 8 * Self.selectors().count)
