@@ -87,12 +87,14 @@ public final class CandidatePool: @unchecked Sendable {
         return pool.count
     }
 
-    /// The id of the candidate at `position` in id order.
-    public func candidateID(at position: Int) throws -> VariantID {
+    /// The candidate at `fraction` (in 0 ..< 1) of the way through the candidates in id order, as they stand
+    /// now (the pool may have grown or shrunk since `count()`); nil when there is none.
+    public func candidateID(atFraction fraction: Double) throws -> VariantID? {
         lock.lock()
         defer { lock.unlock() }
         try loadIfNeeded()
-        return pool[position].id
+        guard !pool.isEmpty else { return nil }
+        return pool[min(Int(fraction * Double(pool.count)), pool.count - 1)].id
     }
 
     /// The candidates, in id order (the archive is read on the first call only).

@@ -9,8 +9,9 @@ import Foundation
 /// the point where the Beta's tail is τ. A group's θ beats the best so far, x, exactly when τ is below the
 /// tail at x; a cheap bound on that tail (the Beta is sub-Gaussian with variance proxy 1/(4(a + b + 1)))
 /// settles most groups without the incomplete beta function (a group the bound puts beyond any uniform's
-/// reach draws no number at all), and only a group that does beat x has its θ worked out (by bisection). Large groups (the leaves and small clades that share their counts) go first,
-/// so x is high early and the large, concentrated clades, which rarely win, cost a uniform and a comparison.
+/// reach draws no number at all), and only a group that does beat x has its θ worked out (by bisection).
+/// Large groups (the leaves and small clades that share their counts) go first, so x is high early and the
+/// large, concentrated clades, which rarely win, cost a uniform and a comparison.
 ///
 /// Each group draws from a generator of its own, seeded from the draw's one number and its counts, so the
 /// result does not depend on the order groups are stored in: the same candidates and seed give the same

@@ -29,8 +29,11 @@ struct ParentDraw {
 
     /// Any candidate, all alike (one uniform draw, as `weightedIndex` over equal weights).
     func anyCandidate(_ rng: inout SeededGenerator) throws -> VariantID {
-        let i = min(Int(rng.unit() * Double(count)), count - 1)
-        return try pool?.candidateID(at: i) ?? candidates[i].id
+        let u = rng.unit()
+        guard let pool else { return candidates[min(Int(u * Double(count)), count - 1)].id }
+        // Read under the pool's lock: a candidate may have left since `count` was taken.
+        guard let id = try pool.candidateID(atFraction: u) else { throw SearchService.noParent }
+        return id
     }
 }
 

@@ -31,7 +31,9 @@ def limit_memory():
 
 
 def invalid(why):
-    return {"combined_score": 0.0, "sum_radii": 0.0, "valid": 0.0, "error": why[:200]}
+    # One line, always: OpenEvolve logs the error inside its metrics line, and the race reads that log
+    # (race_results.py), so a program's stderr must not be able to add lines of its own to it.
+    return {"combined_score": 0.0, "sum_radii": 0.0, "valid": 0.0, "error": " ".join(why.split())[:200]}
 
 
 def evaluate(program_path):
