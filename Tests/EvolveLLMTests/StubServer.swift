@@ -64,9 +64,14 @@ final class StubServer: @unchecked Sendable {
 /// Retries without waiting, so tests of retry paths stay fast.
 let quickRetries = RetryPolicy(retries: 2, baseDelay: 0.001, maxDelay: 0.01, maxRetryAfter: 0.05)
 
+/// A provider that talks to `stub`.
+///
+/// The timeout is the product's default: a test that means to time out passes its own, and a loaded CI machine
+/// (two llama-servers starting beside the suite) once held a stub's answer past a 10-second one, which made a
+/// retry test count an extra attempt.
 func openAI(
     _ stub: StubServer, key: String? = "sk-test-secret-123", retry: RetryPolicy = quickRetries,
-    timeout: Double = 10, maxBytes: Int = 16 << 20
+    timeout: Double = 120, maxBytes: Int = 16 << 20
 ) -> OpenAICompatibleProvider {
     OpenAICompatibleProvider(
         baseURL: stub.baseURL, model: "stub-model", apiKey: key, keyVariable: key == nil ? nil : "OPENAI_API_KEY",
