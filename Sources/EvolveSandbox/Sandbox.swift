@@ -108,7 +108,8 @@ public struct Sandbox: Sendable {
 // MARK: - The host's system folders
 
 /// How the host's root looks: merged /usr (Debian 12) or separate /bin and /lib, and which /etc files
-/// programs need (the dynamic linker cache, alternatives, name resolution for localhost, time zone).
+/// programs need (the dynamic linker cache, alternatives, name resolution for localhost, time zone), shown
+/// through one bind of a private copy when the user's cache can hold one (`EtcSnapshot`).
 struct SystemLayout: Sendable {
     var arguments: [String]
 
@@ -130,8 +131,13 @@ struct SystemLayout: Sendable {
                 a += ["--ro-bind", path, path]
             }
         }
-        for file in Self.etcFiles where Files.exists(file) {
-            a += ["--ro-bind", file, file]
+        if let cache = EtcSnapshot.defaultCache(), let etc = EtcSnapshot(sources: Self.etcFiles, cache: cache).prepare()
+        {
+            a += ["--ro-bind", etc, "/etc"]  // one bind instead of one per file (see EtcSnapshot)
+        } else {
+            for file in Self.etcFiles where Files.exists(file) {
+                a += ["--ro-bind", file, file]
+            }
         }
         arguments = a
     }

@@ -21,7 +21,11 @@ public enum Files {
 
     /// Makes a fresh private temporary folder and returns its path.
     public static func makeTemporaryDirectory(prefix: String = "evolve") throws -> String {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        try makeTemporaryDirectory(in: ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp", prefix: prefix)
+    }
+
+    /// Makes a fresh private folder named `<prefix>.XXXXXX` in `base` and returns its path.
+    public static func makeTemporaryDirectory(in base: String, prefix: String) throws -> String {
         var template = Array("\(base)/\(prefix).XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw EvolveError(.io, "cannot make a temporary folder in \(base): \(String(cString: strerror(errno)))")
