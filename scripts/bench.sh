@@ -61,7 +61,10 @@ if wants overhead; then
 fi
 wants sandbox && step "$bin/evolve-bench" sandbox-start --runs "$runs"
 wants scale && step scripts/bench-scale.sh "${sizes[@]}"
-wants concurrency && step scripts/bench-concurrency.sh --tasks "$tasks" 1 8 32
+if wants concurrency; then
+    step scripts/bench-concurrency.sh --tasks "$tasks" 1 8 32
+    step scripts/bench-concurrency.sh --tasks "$tasks" --agent shell 32   # the same call by curl: the engine's share
+fi
 wants pipeline && step scripts/bench-pipeline.sh --children "$realistic"
 wants landscape && step scripts/bench-landscape.sh --seeds "$seeds" --shapes hgm   # all four shapes: scripts/bench-landscape.sh
 
@@ -143,9 +146,11 @@ if wants concurrency; then
         eff=$(sed -n 's/.* efficiency=\([0-9]*\)%.*/\1/p' <<<"$line")
         mark=
         ((w == 32)) && mark=$( ((eff >= 90)) && echo met || echo "**missed**")
-        printf '| Latency-bound tasks (%s tasks, 1 s model wait each), workers: %s | %s tasks/s (%s s) | ideal %s tasks/s: %s%% of ideal | 90 %% at 32 workers | %s |\n' \
-            "$(get concurrency tasks)" "$w" "$(sed -n 's/.*tasks_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" \
-            "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.*ideal_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" "$eff" "$mark"
+        agent=$(sed -n 's/.* agent=\([a-z]*\).*/\1/p' <<<"$line")
+        cpu=$(sed -n 's/.* cpu_ms_per_task=\([0-9]*\).*/\1/p' <<<"$line")
+        printf '| Latency-bound tasks (%s tasks, 1 s model wait each, %s agent), workers: %s | %s tasks/s (%s s; %s ms of CPU per task, all processes) | ideal %s tasks/s: %s%% of ideal | 90 %% at 32 workers | %s |\n' \
+            "$(get concurrency tasks)" "${agent:-python}" "$w" "$(sed -n 's/.*tasks_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" \
+            "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")" "${cpu:-?}" "$(sed -n 's/.*ideal_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" "$eff" "$mark"
     done < <(grep '^concurrency ' "$raw")
 fi
 if wants pipeline; then

@@ -12,7 +12,7 @@ build=1
 say() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
 # -- Debian packages ---------------------------------------------------------------------------------
-packages=(libgit2-dev libsqlite3-dev libcurl4-openssl-dev bubblewrap python3 python3-venv
+packages=(libgit2-dev libsqlite3-dev libcurl4-openssl-dev curl bubblewrap python3 python3-venv
           cmake build-essential git ca-certificates pkg-config nodejs sqlite3 chromium)
 missing=()
 for p in "${packages[@]}"; do
