@@ -58,6 +58,7 @@ if wants overhead; then
     step scripts/bench-search.sh --children 200
     step scripts/bench-search.sh --children 200 --no-syntax-check
     step scripts/bench-search.sh --children 200 --selector dgm
+    step scripts/bench-search.sh --children 200 --steps shell   # both sandboxed steps in sh: the engine's share
 fi
 wants sandbox && step "$bin/evolve-bench" sandbox-start --runs "$runs"
 wants scale && step scripts/bench-scale.sh "${sizes[@]}"
@@ -114,8 +115,10 @@ if wants overhead; then
     echo "| Engine overhead per child ($children children, zero-latency stub, 2 workers) | $ev ms ($(get evolve-search seconds) s; every child committed, evaluated in the sandbox; Debian /usr/bin/python3) | OpenEvolve 0.4.0: $oe ms ($(get openevolve seconds) s; no sandbox, evaluation in its worker processes; venv on Debian /usr/bin/python3) | ≤ OpenEvolve | $(verdict "$ev" "$oe") |"
     nosyn=$(grep '^evolve-search .*syntax_check=false' "$raw" | tr ' ' '\n' | sed -n 's/^ms_per_child=//p')
     dgm=$(grep '^evolve-search .*selector=dgm' "$raw" | tr ' ' '\n' | sed -n 's/^ms_per_child=//p')
-    base=$(grep '^evolve-search children=200 .*selector=novelty syntax_check=true' "$raw" | tail -n1 | tr ' ' '\n' | sed -n 's/^ms_per_child=//p')
+    base=$(grep '^evolve-search children=200 .*selector=novelty syntax_check=true' "$raw" | grep -v 'steps=shell' | tail -n1 | tr ' ' '\n' | sed -n 's/^ms_per_child=//p')
+    shell=$(grep '^evolve-search .*steps=shell' "$raw" | tr ' ' '\n' | sed -n 's/^ms_per_child=//p')
     echo "| … 200 children: as above / without the syntax check / with the dgm selector instead of novelty | $base / $nosyn / $dgm ms per child | | | |"
+    [[ -n $shell ]] && echo "| … 200 children with both sandboxed steps in sh instead of Python (the engine's share: select, model call, commit, two bubblewrap steps, index) | $shell ms per child | OpenEvolve, as above: $oe ms | | |"
     echo "| … of which making children (select, model call, apply, syntax check, commit) / evaluating (2 sandboxed steps, index writes) | $(get evolve-phases make_ms_per_child) / $(get evolve-phases evaluate_ms_per_child) ms per child (wall) | model call $(get evolve-phases model_latency_ms) ms; sandboxed task (agent + check) $(get evolve-phases task_ms) ms each, 2 at a time | | |"
 fi
 if wants sandbox; then
