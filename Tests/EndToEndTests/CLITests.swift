@@ -9,17 +9,17 @@ import Testing
 
     init() throws { scratch = try Files.makeTemporaryDirectory(prefix: "evolve-cli") }
 
-    func makeArchive() throws -> String {
+    func makeArchive() async throws -> String {
         let archive = scratch + "/archive"
-        let result = try evolve(["init", "--seed", smokeAgentPath, "--archive", archive])
+        let result = try await evolve(["init", "--seed", smokeAgentPath, "--archive", archive])
         #expect(result.status == 0)
         return archive
     }
 
-    @Test func initListShowLineageCheckout() throws {
+    @Test func initListShowLineageCheckout() async throws {
         defer { Files.removeTree(scratch) }
-        let archive = try makeArchive()
-        let list = try evolve(["list", "--json", "--archive", archive])
+        let archive = try await makeArchive()
+        let list = try await evolve(["list", "--json", "--archive", archive])
         #expect(list.status == 0)
         let variants = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]
         #expect(variants?.count == 1)
@@ -28,25 +28,25 @@ import Testing
         for key in ["id", "commit", "parents", "generation", "status", "reason", "operator", "score"] {
             #expect(variants?.first?.keys.contains(key) == true, "list --json lacks \(key)")
         }
-        let show = try evolve(["show", "v0", "--json", "--archive", archive])
+        let show = try await evolve(["show", "v0", "--json", "--archive", archive])
         let shown = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
         #expect(shown?["id"] as? String == "v0")
         #expect((shown?["diff"] as? String)?.contains("+++ b/agent.py") == true)
         let commit = try #require(shown?["commit"] as? String)
         // A commit prefix works wherever an id does.
-        let lineage = try evolve(["lineage", String(commit.prefix(7)), "--format", "json", "--archive", archive])
+        let lineage = try await evolve(["lineage", String(commit.prefix(7)), "--format", "json", "--archive", archive])
         #expect(lineage.status == 0)
         #expect(lineage.stdout.contains("\"path\":[\"v0\"]"))
         let out = scratch + "/out"
-        #expect(try evolve(["checkout", "v0", "--into", out, "--archive", archive]).status == 0)
+        #expect(try await evolve(["checkout", "v0", "--into", out, "--archive", archive]).status == 0)
         #expect(FileManager.default.fileExists(atPath: out + "/agent.py"))
         let tree = try run(["sh", "-c", "git init -q . && git add -A && git write-tree"], in: out)
         #expect(tree.out.trimmingCharacters(in: .whitespacesAndNewlines) == shown?["tree"] as? String)
     }
 
-    @Test func badInputGetsAClearErrorAndAStatus() throws {
+    @Test func badInputGetsAClearErrorAndAStatus() async throws {
         defer { Files.removeTree(scratch) }
-        let archive = try makeArchive()
+        let archive = try await makeArchive()
         let cases: [([String], Int32, String)] = [
             (["show", "v42", "--archive", archive], 1, "no variant matches"),
             (["lineage", "v0", "--format", "svg", "--archive", archive], 64, "format"),
@@ -58,35 +58,35 @@ import Testing
             (["frobnicate"], 64, "Unexpected argument"),
         ]
         for (arguments, status, message) in cases {
-            let result = try evolve(arguments)
+            let result = try await evolve(arguments)
             #expect(result.status == status, "evolve \(arguments.joined(separator: " ")) exited \(result.status)")
             #expect(result.stderr.contains(message), "evolve \(arguments.first!): \(result.stderr)")
         }
         // A checkout target that is a file is refused, and the file is untouched.
         let file = scratch + "/a-file"
         try "keep".write(toFile: file, atomically: true, encoding: .utf8)
-        let checkout = try evolve(["checkout", "v0", "--into", file, "--archive", archive])
+        let checkout = try await evolve(["checkout", "v0", "--into", file, "--archive", archive])
         #expect(checkout.status == 1)
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep")
         // A damaged index is reported with what to do, never a crash.
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: archive + "/index.sqlite"))
         try? FileManager.default.removeItem(atPath: archive + "/index.sqlite-wal")
         try? FileManager.default.removeItem(atPath: archive + "/index.sqlite-shm")
-        let damaged = try evolve(["list", "--archive", archive])
+        let damaged = try await evolve(["list", "--archive", archive])
         #expect(damaged.status == 1)
         #expect(damaged.stderr.contains("doctor --rebuild-index"))
-        #expect(try evolve(["doctor", "--rebuild-index", "--archive", archive]).status == 0)
-        #expect(try evolve(["show", "v0", "--archive", archive]).status == 0)
+        #expect(try await evolve(["doctor", "--rebuild-index", "--archive", archive]).status == 0)
+        #expect(try await evolve(["show", "v0", "--archive", archive]).status == 0)
     }
 
-    @Test func helpReadsWell() throws {
+    @Test func helpReadsWell() async throws {
         defer { Files.removeTree(scratch) }
-        let help = try evolve(["--help"])
+        let help = try await evolve(["--help"])
         #expect(help.status == 0)
         for command in ["init", "search", "status", "list", "show", "lineage", "checkout", "eval"] {
             #expect(help.stdout.contains("  \(command)"), "--help does not list \(command)")
         }
-        let searchHelp = try evolve(["search", "--help"])
+        let searchHelp = try await evolve(["search", "--help"])
         #expect(searchHelp.stdout.contains("--resume"))
         #expect(searchHelp.stdout.contains("--budget-usd"))
     }

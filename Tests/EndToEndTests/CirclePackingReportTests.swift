@@ -34,29 +34,29 @@ struct CirclePackingReportTests {
         var best: Double
     }
 
-    static func search(in scratch: String) throws -> Searched {
+    static func search(in scratch: String) async throws -> Searched {
         let archive = scratch + "/archive"
         try Self.config.write(toFile: scratch + "/circles.yaml", atomically: true, encoding: .utf8)
-        let search = try evolve(["search", "--config", scratch + "/circles.yaml", "--archive", archive])
+        let search = try await evolve(["search", "--config", scratch + "/circles.yaml", "--archive", archive])
         #expect(search.status == 0, "\(search.stderr)")
-        let list = try evolve(["list", "--archive", archive, "--json"])
+        let list = try await evolve(["list", "--archive", archive, "--json"])
         let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
         let scored = rows.filter { $0["status"] as? String == "valid" && $0["score"] is Double }
         let best = try #require(scored.compactMap { $0["score"] as? Double }.max())
         #expect(best > 0)
-        let pareto = try evolve(["list", "--archive", archive, "--pareto", "--json"])
+        let pareto = try await evolve(["list", "--archive", archive, "--pareto", "--json"])
         let front = try JSONSerialization.jsonObject(with: Data(pareto.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(!front.isEmpty)
         return Searched(archive: archive, scored: scored, front: front, best: best)
     }
 
-    @Test func theReportShowsTheFrontTheSumOfRadiiPerGenerationAndTheGrid() throws {
+    @Test func theReportShowsTheFrontTheSumOfRadiiPerGenerationAndTheGrid() async throws {
         let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-circles-report")
         defer { Files.removeTree(scratch) }
-        let searched = try Self.search(in: scratch)
+        let searched = try await Self.search(in: scratch)
         let (archive, scored, front, best) = (searched.archive, searched.scored, searched.front, searched.best)
 
-        let report = try evolve(["report", "--archive", archive, "--out", scratch + "/report.html"])
+        let report = try await evolve(["report", "--archive", archive, "--out", scratch + "/report.html"])
         #expect(report.status == 0, "\(report.stderr)")
         #expect(!report.stderr.contains("note:"), "\(report.stderr)")
         let html = try String(contentsOfFile: scratch + "/report.html", encoding: .utf8)
@@ -87,18 +87,21 @@ struct CirclePackingReportTests {
         #expect(html.contains("sum_radii = ") && html.contains("<b>check</b>: valid; sum "))
 
         // Run where the suites cannot be found: the page is written without those views, and a note says why.
-        let elsewhere = try evolve(["report", "--archive", archive, "--out", scratch + "/b.html"], in: scratch)
+        let elsewhere = try await evolve(["report", "--archive", archive, "--out", scratch + "/b.html"], in: scratch)
         #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
         #expect(elsewhere.stderr.contains("note: the suites of run"), "\(elsewhere.stderr)")
         let plain = try String(contentsOfFile: scratch + "/b.html", encoding: .utf8)
         #expect(!plain.contains("<section id=\"pareto\">") && !plain.contains("<section id=\"elites\">"))
     }
 
-    @Test func theLiveViewOfEvolveServeShowsTheSameSections() throws {
+    @Test func theLiveViewOfEvolveServeShowsTheSameSections() async throws {
         let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-circles-serve")
         defer { Files.removeTree(scratch) }
-        let searched = try Self.search(in: scratch)
-        let (serve, banner) = try EvalReportServeCLITests.startServe(archive: searched.archive, in: repoRoot)
+        let searched = try await Self.search(in: scratch)
+        let archive = searched.archive
+        let (serve, banner) = try await offThePool {
+            try EvalReportServeCLITests.startServe(archive: archive, in: repoRoot)
+        }
         defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
         let port = try #require(
             banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) }, "no port in: \(banner)")
@@ -107,6 +110,6 @@ struct CirclePackingReportTests {
         for id in ["pareto", "objectives", "elites"] { #expect(body.body.contains("<section id=\"\(id)\">"), "\(id)") }
         #expect(body.body.contains("\(searched.front.count) of \(searched.scored.count) variants on the front"))
         kill(serve.processIdentifier, SIGTERM)
-        serve.waitUntilExit()
+        try await offThePool { serve.waitUntilExit() }
     }
 }

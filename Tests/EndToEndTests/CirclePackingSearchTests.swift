@@ -20,13 +20,15 @@ struct CirclePackingSearchTests {
         return circles.map { $0[2] }.reduce(0, +)
     }
 
-    @Test func theScoreRisesAndInvalidPackingsScoreNothing() throws {
+    @Test func theScoreRisesAndInvalidPackingsScoreNothing() async throws {
         let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-circles")
         defer { Files.removeTree(scratch) }
         let archive = scratch + "/archive"
-        let search = try evolve(["search", "--config", "configs/circle-packing-scripted.yaml", "--archive", archive])
+        let search = try await evolve([
+            "search", "--config", "configs/circle-packing-scripted.yaml", "--archive", archive,
+        ])
         #expect(search.status == 0, "\(search.stderr)")
-        let list = try evolve(["list", "--archive", archive, "--json"])
+        let list = try await evolve(["list", "--archive", archive, "--json"])
         let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
         func score(_ summary: String) -> Double? {
             rows.first { ($0["summary"] as? String)?.contains(summary) == true }?["score"] as? Double

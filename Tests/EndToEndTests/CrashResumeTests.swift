@@ -6,7 +6,7 @@ import Testing
 /// kill -9 in the middle of a search, then `--resume`: nothing lost, nothing duplicated, nothing redone.
 @Suite(.enabled(if: hasBubblewrap, "needs bubblewrap (scripts/setup.sh installs it)"))
 struct CrashResumeTests {
-    @Test func killNineDuringAGenerationThenResume() throws {
+    @Test func killNineDuringAGenerationThenResume() async throws {
         let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-crash")
         defer { Files.removeTree(scratch) }
         let archive = scratch + "/archive"
@@ -17,31 +17,35 @@ struct CrashResumeTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait until generation 2 has started recording children, then kill without warning.
-        let deadline = Date().addingTimeInterval(60)
-        var killedAt = -1
-        while Date() < deadline && process.isRunning {
-            let count =
-                (try? run([
-                    "sqlite3", archive + "/index.sqlite",
-                    "SELECT count(*) FROM variants",
-                ]).out.trimmingCharacters(in: .whitespacesAndNewlines))
-                .flatMap { Int($0) } ?? 0
-            if count >= 4 {
-                kill(process.processIdentifier, SIGKILL)
-                killedAt = count
-                break
+        // Wait until generation 2 has started recording children, then kill without warning. The watch runs on
+        // a thread of its own: a task of the test pool waits behind every test still queued (tens of seconds on
+        // 2 cores), long enough for the search to end unseen.
+        let killedAt = try await offThePool { () -> Int in
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline && process.isRunning {
+                let count =
+                    (try? run([
+                        "sqlite3", archive + "/index.sqlite",
+                        "SELECT count(*) FROM variants",
+                    ]).out.trimmingCharacters(in: .whitespacesAndNewlines))
+                    .flatMap { Int($0) } ?? 0
+                if count >= 4 {
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                    return count
+                }
+                usleep(20_000)
             }
-            usleep(20_000)
+            process.waitUntilExit()
+            return -1
         }
-        process.waitUntilExit()
         #expect(killedAt >= 4, "the search ended before it could be killed")
         let before = try run([
             "sqlite3", archive + "/index.sqlite",
             "SELECT tree_id || suite || task || created_at FROM evaluations ORDER BY 1",
         ]).out
 
-        let resumed = try evolve(["search", "--resume", "--archive", archive])
+        let resumed = try await evolve(["search", "--resume", "--archive", archive])
         #expect(resumed.status == 0, "resume failed: \(resumed.stderr)")
         #expect(resumed.stderr.contains("Resuming run r1"))
 
@@ -63,9 +67,9 @@ struct CrashResumeTests {
         // Both halves of the archive are clean.
         #expect(try run(["git", "--git-dir", archive + "/repo.git", "fsck", "--strict"]).status == 0)
         #expect(try run(["sqlite3", archive + "/index.sqlite", "PRAGMA integrity_check"]).out.hasPrefix("ok"))
-        let doctor = try evolve(["doctor", "--archive", archive])
+        let doctor = try await evolve(["doctor", "--archive", archive])
         #expect(doctor.status == 0)
-        let status = try evolve(["status", "--json", "--archive", archive])
+        let status = try await evolve(["status", "--json", "--archive", archive])
         #expect(status.stdout.contains("\"state\":\"finished\""))
     }
 }

@@ -33,21 +33,21 @@ import Testing
 
     /// Commits `tree` as the next variant with `message` and lets `evolve doctor --repair` index it, as an
     /// archive written by a hostile or older engine would hold it.
-    func plant(tree: String, message: String, id: String) throws {
+    func plant(tree: String, message: String, id: String) async throws {
         let v0 = try git(["rev-parse", "refs/variants/v0"])
         let commit = try git(["commit-tree", tree, "-p", v0, "-F", try write("message-\(id)", Array(message.utf8))])
         _ = try git(["update-ref", "refs/variants/\(id)", commit])
-        _ = try evolve(["doctor", "--repair", "--archive", archive])
+        _ = try await evolve(["doctor", "--repair", "--archive", archive])
     }
 
-    @Test func showListAndLineagePrintNoEscapeFromAChild() throws {
+    @Test func showListAndLineagePrintNoEscapeFromAChild() async throws {
         defer { Files.removeTree(scratch) }
         let seed = scratch + "/seed"
         try FileManager.default.createDirectory(atPath: seed, withIntermediateDirectories: true)
         try Data("name: hostile\nrun: python3 agent.py\n".utf8).write(to: URL(fileURLWithPath: seed + "/agent.yaml"))
         try Data("print('hi')\n".utf8).write(to: URL(fileURLWithPath: seed + "/agent.py"))
         try Data("x\n".utf8).write(to: URL(fileURLWithPath: seed + "/evil\(Self.clearAttack).py"))
-        #expect(try evolve(["init", "--seed", seed, "--archive", archive]).status == 0)
+        #expect(try await evolve(["init", "--seed", seed, "--archive", archive]).status == 0)
 
         // v1: a child whose summary, reason and file hold escape sequences.
         let hostileFile = "print('pwned')\n# \(Self.titleAttack) \(Self.clearAttack)\n"
@@ -60,7 +60,7 @@ import Testing
         ])
         let tree = try run(["GIT_INDEX_FILE=\(index)", "git", "--git-dir", repo, "write-tree"]).out
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        try plant(
+        try await plant(
             tree: tree,
             message: """
                 fix \(Self.titleAttack) the bug \(Self.clearAttack) \(Self.eightBitCSI)
@@ -81,7 +81,7 @@ import Testing
         ]
         var sawEscapedTitle = false
         for command in commands {
-            let result = try evolve(command + ["--archive", archive])
+            let result = try await evolve(command + ["--archive", archive])
             #expect(!result.stdout.utf8.contains(0x1B), "\(command) printed an ESC byte")
             #expect(!result.stderr.utf8.contains(0x1B), "\(command) printed an ESC byte on stderr")
             #expect(!result.stdout.utf8.contains(0x07), "\(command) printed a BEL byte")
@@ -89,19 +89,19 @@ import Testing
             sawEscapedTitle = sawEscapedTitle || result.stdout.contains("\\e]0;pwned\\x07")
         }
         #expect(sawEscapedTitle, "the escaped sequence should stay visible to the reader")
-        let show = try evolve(["show", "v1", "--archive", archive])
+        let show = try await evolve(["show", "v1", "--archive", archive])
         #expect(show.stdout.contains("fix \\e]0;pwned\\x07 the bug \\e[2J"))
         #expect(show.stdout.contains("+# \\e]0;pwned\\x07 \\e[2J"))
         // JSON keeps the exact text, escaped by the encoder (\u001b), and parses back to it.
-        let json = try evolve(["show", "v1", "--json", "--archive", archive])
+        let json = try await evolve(["show", "v1", "--json", "--archive", archive])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect((object?["summary"] as? String)?.contains(Self.titleAttack + " the bug " + Self.clearAttack) == true)
         #expect((object?["summary"] as? String)?.contains(Self.eightBitCSI) == true)
     }
 
-    @Test func checkoutRefusesALinkThenFolderTreeAndDoctorNamesIt() throws {
+    @Test func checkoutRefusesALinkThenFolderTreeAndDoctorNamesIt() async throws {
         defer { Files.removeTree(scratch) }
-        #expect(try evolve(["init", "--seed", smokeAgentPath, "--archive", archive]).status == 0)
+        #expect(try await evolve(["init", "--seed", smokeAgentPath, "--archive", archive]).status == 0)
         try FileManager.default.createDirectory(atPath: scratch + "/outside", withIntermediateDirectories: true)
         try Data("sentinel\n".utf8).write(to: URL(fileURLWithPath: scratch + "/outside/sentinel.txt"))
 
@@ -125,9 +125,10 @@ import Testing
             "hash-object", "-t", "tree", "--literally", "-w",
             try write("evil-tree", raw("120000", "evil", linkTarget) + raw("40000", "evil", folder)),
         ])
-        try plant(tree: tree, message: "hostile\n\nVariant: v1\nGeneration: 1\nOperator: llm\nParents: v0\n", id: "v1")
+        try await plant(
+            tree: tree, message: "hostile\n\nVariant: v1\nGeneration: 1\nOperator: llm\nParents: v0\n", id: "v1")
 
-        let checkout = try evolve(["checkout", "v1", "--into", scratch + "/target", "--archive", archive])
+        let checkout = try await evolve(["checkout", "v1", "--into", scratch + "/target", "--archive", archive])
         #expect(checkout.status == 1)
         #expect(checkout.stderr.contains("refusing to check out v1"))
         #expect(checkout.stderr.contains("evil: a duplicate name"))
@@ -135,10 +136,10 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch + "/outside") == ["sentinel.txt"])
         #expect(!FileManager.default.fileExists(atPath: scratch + "/target"))
 
-        let doctor = try evolve(["doctor", "--repair", "--archive", archive])
+        let doctor = try await evolve(["doctor", "--repair", "--archive", archive])
         #expect(doctor.status == 1)
         #expect(doctor.stdout.contains("v1: unsafe tree"))
         #expect(doctor.stdout.contains("Unsafe to check out (kept as evidence, never deleted): v1"))
-        #expect(try evolve(["checkout", "v0", "--into", scratch + "/honest", "--archive", archive]).status == 0)
+        #expect(try await evolve(["checkout", "v0", "--into", scratch + "/honest", "--archive", archive]).status == 0)
     }
 }

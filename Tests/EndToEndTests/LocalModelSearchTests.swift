@@ -11,11 +11,11 @@ let localModelInstalled =
 /// (installed by scripts/setup.sh, so CI runs it).
 @Suite(.enabled(if: localModelInstalled && hasBubblewrap, "needs the local model (scripts/setup.sh installs it)"))
 struct LocalModelSearchTests {
-    @Test func aShortSearchOnTheEmbeddedDefaultWithTheRealModel() throws {
+    @Test func aShortSearchOnTheEmbeddedDefaultWithTheRealModel() async throws {
         let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-local")
         defer { Files.removeTree(scratch) }
         let archive = scratch + "/archive"
-        let result = try evolve(["search", "--generations", "1", "--children", "2", "--archive", archive])
+        let result = try await evolve(["search", "--generations", "1", "--children", "2", "--archive", archive])
         #expect(result.status == 0, "\(result.stderr)")
         #expect((result.stderr + result.stdout).contains("Local model ready"))
         #expect(result.stdout.contains("Run r1 finished"))

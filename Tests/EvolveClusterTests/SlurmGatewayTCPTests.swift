@@ -31,7 +31,9 @@ extension SlurmClusterTests {
             executor: {name: slurm, shared_dir: \(scratch.path)/shared, max_jobs: 2, evolve_path: \(evolveBinary),
                        gateway_address: "127.0.0.1:0", keep_folders: true}
             """)
-        let initialized = try evolve(["init", "--seed", scratch.file("seed"), "--archive", scratch.file("archive")])
+        let initialized = try await evolve([
+            "init", "--seed", scratch.file("seed"), "--archive", scratch.file("archive"),
+        ])
         #expect(initialized.status == 0, "\(initialized.stderr)")
         let relaysBefore = Self.relayFolders()
         let eval = try await offThePool {

@@ -66,9 +66,9 @@ let quickRetries = RetryPolicy(retries: 2, baseDelay: 0.001, maxDelay: 0.01, max
 
 /// A provider that talks to `stub`.
 ///
-/// The timeout is the product's default: a test that means to time out passes its own, and a loaded CI machine
-/// (two llama-servers starting beside the suite) once held a stub's answer past a 10-second one, which made a
-/// retry test count an extra attempt.
+/// The timeout is the product's default: a test that means to time out passes its own. On a 2-core CI machine a
+/// test's task can wait tens of seconds behind the tests still queued, and a 10-second timeout once expired
+/// on a stub's answer there, which made a retry test count an extra attempt.
 func openAI(
     _ stub: StubServer, key: String? = "sk-test-secret-123", retry: RetryPolicy = quickRetries,
     timeout: Double = 120, maxBytes: Int = 16 << 20

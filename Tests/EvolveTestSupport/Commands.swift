@@ -46,6 +46,17 @@ public func evolve(_ arguments: [String], in directory: String = repoRoot, envir
         stderr: String(decoding: errData.data, as: UTF8.self))
 }
 
+/// Runs `evolve` as `evolve(_:in:environment:)` does, waiting on a thread of its own.
+///
+/// An `evolve search` can take a minute, and a test that waits for it on one of the test pool's threads (two
+/// on a 2-core machine) takes that thread from every other test for as long. Async tests call this.
+@discardableResult
+public func evolve(_ arguments: [String], in directory: String = repoRoot, environment: [String: String] = [:])
+    async throws -> CommandResult
+{
+    try await offThePool { try evolve(arguments, in: directory, environment: environment) }
+}
+
 /// The environment `evolve` runs in under test: this process's, without colour or $EVOLVE_ARCHIVE, plus `extra`.
 public func evolveEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
     var env = ProcessInfo.processInfo.environment
