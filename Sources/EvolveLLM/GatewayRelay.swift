@@ -15,19 +15,68 @@ import Foundation
 ///
 /// The relay is a small C program (`source`) that `write(to:)` compiles with the system's `cc` when the
 /// gateway starts: it starts in about a millisecond, where the Python relay (`script`, the fallback when
-/// there is no compiler) takes tens of milliseconds per agent step.
+/// there is no compiler) takes tens of milliseconds per agent step. The build (about 0.2 s of CPU) is kept in
+/// the user's cache (`UserCache`, `relay/`) under a name made of the source, the machine and the compiler,
+/// and copied from there by later gateways.
 public enum GatewayRelay {
     /// The file name of the Python relay (`GatewayAccess.relayInSandbox`).
     public static let fileName = "relay.py"
     /// The file name of the compiled relay (`GatewayAccess.compiledRelayInSandbox`).
     public static let compiledName = "relay"
 
-    /// Compiles the relay into `folder` (the Python relay when no C compiler works) and returns its path.
+    /// Puts the compiled relay into `folder` (from the cache, else compiled now; the Python relay when no C
+    /// compiler works) and returns its path.
     @discardableResult
-    public static func write(to folder: String) throws -> String {
-        if let compiled = compile(into: folder) { return compiled }
+    public static func write(to folder: String, cache: String? = UserCache.folder("relay")) throws -> String {
+        if let compiled = cachedCompile(into: folder, cache: cache) { return compiled }
         return try writeScript(to: folder)
     }
+
+    /// Copies the cached build into `<folder>/relay` when there is a private one that runs; otherwise compiles
+    /// it there and keeps a copy in `cache` for the next gateway. Nil when no compiler works.
+    static func cachedCompile(into folder: String, cache: String?) -> String? {
+        let output = "\(folder)/\(compiledName)"
+        guard let cache, let name = cacheName() else { return compile(into: folder) }
+        let cached = "\(cache)/\(name)"
+        if UserCache.isPrivate(cache), UserCache.isPrivate(cached, file: true),
+            let data = FileManager.default.contents(atPath: cached),
+            (try? Files.writeAtomically(data, to: output)) != nil
+        {
+            chmod(output, 0o755)
+            if runs(output) { return output }
+            unlink(output)
+        }
+        guard let built = compile(into: folder) else { return nil }
+        // Kept for the next gateway: written under a temporary name and renamed, so a copy is whole or absent.
+        if UserCache.makePrivateFolders(cache), let data = FileManager.default.contents(atPath: built) {
+            let temporary = "\(cache)/.\(name).\(getpid())"
+            if (try? data.write(to: URL(fileURLWithPath: temporary))) != nil, chmod(temporary, 0o755) == 0 {
+                if rename(temporary, cached) != 0 { unlink(temporary) }
+            } else {
+                unlink(temporary)
+            }
+        }
+        return built
+    }
+
+    /// The cached build's name: a hash of the source, the machine's architecture and the compiler (its path,
+    /// size and time), so a new compiler or a home shared between machines of two kinds builds again.
+    static func cacheName() -> String? {
+        guard let compiler = compilers.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            return nil
+        }
+        var info = stat()
+        guard stat(compiler, &info) == 0 else { return nil }
+        var machine = utsname()
+        uname(&machine)
+        let architecture = withUnsafeBytes(of: machine.machine) {
+            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        let identity = "\(architecture)\n\(compiler) \(info.st_size) \(info.st_mtim.tv_sec)\n\(source)"
+        return "relay-\(UserCache.fingerprint(identity.utf8))"
+    }
+
+    static let compilers = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"]
 
     /// Writes the Python relay into `folder` and returns its path.
     @discardableResult
@@ -44,7 +93,7 @@ public enum GatewayRelay {
         let output = "\(folder)/\(compiledName)"
         guard (try? Files.writeAtomically(Data(source.utf8), to: sourcePath)) != nil else { return nil }
         defer { unlink(sourcePath) }
-        for compiler in ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"]
+        for compiler in compilers
         where FileManager.default.isExecutableFile(atPath: compiler) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: compiler)

@@ -22,20 +22,16 @@ struct EtcSnapshot {
 
     /// The user's cache folder for snapshots, or nil without a home.
     static func defaultCache(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return "\(xdg)/evolve/sandbox-etc" }
-        if let home = environment["HOME"], home.hasPrefix("/"), home != "/" {
-            return "\(home)/.cache/evolve/sandbox-etc"
-        }
-        return nil
+        UserCache.folder("sandbox-etc", environment: environment)
     }
 
     /// Returns the snapshot's folder (made now if needed), or nil when there is none to be had.
     func prepare() -> String? {
         let entries = sources.compactMap(Entry.read)
         guard !entries.isEmpty else { return nil }
-        let folder = "\(cache)/etc-\(Self.hex(Self.fingerprint(entries)))"
-        if Self.isPrivate(folder) { return folder }
-        guard Self.makePrivateFolders(cache) else { return nil }
+        let folder = "\(cache)/etc-\(UserCache.hex(Self.fingerprint(entries)))"
+        if UserCache.isPrivate(folder) { return folder }
+        guard UserCache.makePrivateFolders(cache) else { return nil }
         guard let building = try? Files.makeTemporaryDirectory(in: cache, prefix: ".building") else { return nil }
         chmod(building, 0o755)
         for entry in entries {
@@ -48,7 +44,7 @@ struct EtcSnapshot {
             // Another engine made the same snapshot first (the name is its content): use theirs.
             Files.removeTree(building)
         }
-        return Self.isPrivate(folder) ? folder : nil
+        return UserCache.isPrivate(folder) ? folder : nil
     }
 
     // MARK: - What is copied
@@ -128,28 +124,5 @@ struct EtcSnapshot {
         var value: UInt64 = 0xcbf2_9ce4_8422_2325
         for entry in entries { entry.hash(into: &value) }
         return value
-    }
-
-    static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
-
-    // MARK: - Ownership
-
-    /// Whether `folder` is a real folder of this user that nobody else may write to.
-    static func isPrivate(_ folder: String) -> Bool {
-        var info = stat()
-        guard lstat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return false }
-        return info.st_uid == geteuid() && info.st_mode & 0o022 == 0
-    }
-
-    /// Makes `path` and its missing parents (0700), and checks that `path` is private.
-    static func makePrivateFolders(_ path: String) -> Bool {
-        if !Files.isDirectory(path) {
-            try? FileManager.default.createDirectory(
-                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
-        return isPrivate(path)
     }
 }

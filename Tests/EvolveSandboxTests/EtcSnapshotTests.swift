@@ -33,7 +33,7 @@ struct EtcSnapshotTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(folder)/conf.d/b.conf") == "a.conf")
         #expect(!Files.exists("\(folder)/missing"))
         // The cache is private and holds nothing but the snapshot.
-        #expect(EtcSnapshot.isPrivate(scratch.file("cache/sandbox-etc")))
+        #expect(UserCache.isPrivate(scratch.file("cache/sandbox-etc")))
         #expect(Files.entries(scratch.file("cache/sandbox-etc")) == [(folder as NSString).lastPathComponent])
     }
 
