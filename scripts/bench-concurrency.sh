@@ -9,10 +9,11 @@
 # T = N / V; ideal I = min(W, N) tasks per second (each task waits 1 s on the model; the rest is taken as
 # free); E = T / I; C = (N / S) / I, start-up included; P: the machine's busy CPU time over the command
 # (all cores, every process: engine, bubblewrap, agents, checks; /proc/stat) divided by N.
-# --agent python (the default: scripts/bench-fixtures/waiting-agent, urllib in Python, about 50 ms of CPU
-# to start here) or shell (waiting-agent-sh: the same call by curl, a few ms), to tell the agent's own
-# start-up from the engine's work per task.
-#   scripts/bench-concurrency.sh [--tasks N] [--delay S] [--agent python|shell] [W ...]     (workers default: 1 8 32)
+# --agent python (the default: scripts/bench-fixtures/waiting-agent, urllib in Python, about 80 ms of CPU
+# to start here), shell (waiting-agent-sh: the same call by curl, about 14 ms) or bash (waiting-agent-bash:
+# the call made by bash over /dev/tcp, one bash start), to tell the agent's own start-up from the engine's
+# work per task.
+#   scripts/bench-concurrency.sh [--tasks N] [--delay S] [--agent python|shell|bash] [W ...]     (workers default: 1 8 32)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-fixtures/lib.sh
@@ -23,14 +24,15 @@ while (($#)); do
         --delay) delay=$2; shift 2 ;;
         --agent) agent=$2; shift 2 ;;
         [0-9]*) workers+=("$1"); shift ;;
-        *) echo "usage: $0 [--tasks N] [--delay S] [--agent python|shell] [W ...]" >&2; exit 64 ;;
+        *) echo "usage: $0 [--tasks N] [--delay S] [--agent python|shell|bash] [W ...]" >&2; exit 64 ;;
     esac
 done
 ((${#workers[@]})) || workers=(1 8 32)
 case "$agent" in
     python) seed=$PWD/scripts/bench-fixtures/waiting-agent ;;
     shell) seed=$PWD/scripts/bench-fixtures/waiting-agent-sh ;;
-    *) echo "--agent is python or shell, not '$agent'" >&2; exit 64 ;;
+    bash) seed=$PWD/scripts/bench-fixtures/waiting-agent-bash ;;
+    *) echo "--agent is python, shell or bash, not '$agent'" >&2; exit 64 ;;
 esac
 # The machine's busy CPU time so far, in clock ticks (all cores: user, nice, system, irq, softirq, steal).
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
