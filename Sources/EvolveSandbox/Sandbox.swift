@@ -30,6 +30,34 @@ public struct Sandbox: Sendable {
     ///
     /// Cancelling the calling task kills the step's whole process tree; the result then says `.killed`.
     public func run(_ spec: SandboxSpec) async throws -> SandboxResult {
+        try await run(spec, gate: nil)
+    }
+
+    /// Builds the step's sandbox now, on a slot of its own, and holds it before its command starts: `run()` on
+    /// the result lets the command go (its wall time counts from then), `discard()` kills it unrun. The
+    /// sandbox is exactly the one `run(_:)` would make, so what it binds must stay where it is; the contents
+    /// of a bound folder may change until the step runs (a bind shows the folder, not a copy).
+    ///
+    /// Building a sandbox costs a few milliseconds of CPU (namespaces, mounts); done while the engine waits on
+    /// something else (an agent step on a model, a worker), it is off the path of the task that needs it.
+    public func prepare(_ spec: SandboxSpec) -> PreparedStep {
+        guard let gate = try? CancelSignal() else { return PreparedStep(executor: self, spec: spec) }
+        let started = Task { try await self.run(spec, gate: gate) }
+        return PreparedStep(
+            run: {
+                gate.fire()
+                return try await withTaskCancellationHandler {
+                    try await started.value
+                } onCancel: {
+                    started.cancel()
+                }
+            },
+            discard: {
+                started.cancel()
+            })
+    }
+
+    private func run(_ spec: SandboxSpec, gate: CancelSignal?) async throws -> SandboxResult {
         try spec.limits.validate()
         let arguments = [bwrapPath] + (try bwrapArguments(for: spec))
         let limits = spec.limits
@@ -41,9 +69,11 @@ public struct Sandbox: Sendable {
                     continuation.resume(
                         with: Result {
                             try SandboxProcess.run(
-                                executable: path, arguments: arguments, limits: limits, group: group, cancel: cancel)
+                                executable: path, arguments: arguments, limits: limits, group: group, cancel: cancel,
+                                gate: gate)
                         })
                     cancel.close()
+                    gate?.close()
                 }
             }
         } onCancel: {
@@ -145,7 +175,8 @@ struct SystemLayout: Sendable {
 
 // MARK: - Cancellation
 
-/// A pipe that a cancelled task writes to, waking the thread that watches the step.
+/// A pipe that a cancelled task writes to, waking the thread that watches the step (also the gate that lets a
+/// prepared step's command start).
 final class CancelSignal: Sendable {
     /// The pipe's ends; nil once closed.
     private let fds: Locked<(read: Int32, write: Int32)?>

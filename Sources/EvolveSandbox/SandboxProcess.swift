@@ -10,8 +10,11 @@ enum SandboxProcess {
     static let blockFD: Int32 = 4
 
     /// Runs one step on the calling thread; `group` holds the calling thread (so the sandbox is born in it).
+    /// With a `gate`, the sandbox is built, bounded and then held before its command starts until the gate is
+    /// opened (`Sandbox.prepare`); its wall time counts from then. Cancelling while held kills it (`.killed`).
     static func run(
-        executable: String, arguments: [String], limits: SandboxLimits, group: ControlGroup?, cancel: CancelSignal
+        executable: String, arguments: [String], limits: SandboxLimits, group: ControlGroup?, cancel: CancelSignal,
+        gate: CancelSignal? = nil
     ) throws -> SandboxResult {
         guard let prlimit = GNU.prlimit else {
             throw EvolveError(.sandbox, "this C library has no prlimit(); the sandbox cannot set its limits")
@@ -31,11 +34,13 @@ enum SandboxProcess {
 
         let output = try Pipe2.make()
         let info = try Pipe2.make()
-        let block = try Pipe2.make()
+        // A socket pair, not a pipe: the byte that lets the command start is sent with MSG_NOSIGNAL, so a
+        // bubblewrap that died while its sandbox was held is an error here, never a SIGPIPE for the engine.
+        let block = try Pipe2.make(socketPair: true)
         var parentFDs = [output.read, info.read, block.write]
         defer { for fd in parentFDs { close(fd) } }
 
-        let start = Clock.now()
+        var start = Clock.now()
         let pid: pid_t
         do {
             defer {
@@ -84,8 +89,18 @@ enum SandboxProcess {
             _ = monitor.reap()
             throw EvolveError(.sandbox, failure)
         }
+        if let gate, !waitForGate(gate, cancel: cancel) {
+            monitor.killTree()
+            drain(output.read, into: &capture, giveUpAfter: 5)
+            _ = monitor.reap()
+            if LiveGroups.shared.exiting { throw interrupted }
+            return SandboxResult(
+                termination: .killed, exitStatus: 137, output: capture.rendered(), outputBytesKept: capture.keptBytes,
+                outputBytesDropped: capture.droppedBytes, wallSeconds: 0)
+        }
+        if gate != nil { start = Clock.now() }
         var go: UInt8 = 1
-        _ = write(block.write, &go, 1)
+        _ = send(block.write, &go, 1, Int32(MSG_NOSIGNAL))
         close(block.write)
         parentFDs.removeAll { $0 == block.write }
 
@@ -160,6 +175,20 @@ enum SandboxProcess {
     }
 
     static let interrupted = EvolveError(.interrupted, "the sandbox was stopped because the engine is exiting")
+
+    /// Waits until `gate` is opened (true) or `cancel` fires (false), whichever comes first.
+    private static func waitForGate(_ gate: CancelSignal, cancel: CancelSignal) -> Bool {
+        while true {
+            var fds = [
+                pollfd(fd: gate.readFD, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: cancel.readFD, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&fds, 2, 1000)
+            if ready < 0, errno != EINTR { return false }
+            if fds[1].revents != 0 || LiveGroups.shared.exiting { return false }
+            if fds[0].revents != 0 { return true }
+        }
+    }
 
     /// Without a memory group, a process over its address-space limit sees failed allocations; these are the
     /// usual words for it.
@@ -296,12 +325,18 @@ enum Clock {
 }
 
 enum Pipe2 {
-    /// A close-on-exec pipe whose ends are numbered 10 or above, so that placing them at 0–4 in a child never
-    /// collides with their own numbers.
-    static func make() throws -> (read: Int32, write: Int32) {
+    /// A close-on-exec pipe (or a connected pair of Unix stream sockets, used one way) whose ends are numbered
+    /// 10 or above, so that placing them at 0–4 in a child never collides with their own numbers.
+    static func make(socketPair: Bool = false) throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
-        guard let pipe2 = GNU.pipe2, pipe2(&fds, O_CLOEXEC) == 0 else {
-            throw EvolveError(.sandbox, "cannot make a pipe: \(String(cString: strerror(errno)))")
+        if socketPair {
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+                throw EvolveError(.sandbox, "cannot make a socket pair: \(String(cString: strerror(errno)))")
+            }
+        } else {
+            guard let pipe2 = GNU.pipe2, pipe2(&fds, O_CLOEXEC) == 0 else {
+                throw EvolveError(.sandbox, "cannot make a pipe: \(String(cString: strerror(errno)))")
+            }
         }
         return (high(fds[0]), high(fds[1]))
     }

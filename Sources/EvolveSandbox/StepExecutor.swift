@@ -10,9 +10,40 @@ public protocol StepExecutor: Sendable {
     /// could not be set up, or a remote step crashed with no result). Cancelling the calling task stops the
     /// step's whole process tree, wherever it runs.
     func run(_ spec: SandboxSpec) async throws -> SandboxResult
+
+    /// Gets the step ready to run without starting its command (see `Sandbox.prepare`); an executor that
+    /// cannot build ahead runs the step when `run()` is called. A prepared step must be run or discarded.
+    func prepare(_ spec: SandboxSpec) -> PreparedStep
+}
+
+extension StepExecutor {
+    public func prepare(_ spec: SandboxSpec) -> PreparedStep { PreparedStep(executor: self, spec: spec) }
 }
 
 extension Sandbox: StepExecutor {}
+
+/// A step made ready ahead of its turn (`StepExecutor.prepare`): run it once, or discard it.
+public struct PreparedStep: Sendable {
+    private let start: @Sendable () async throws -> SandboxResult
+    private let drop: @Sendable () -> Void
+
+    init(run: @escaping @Sendable () async throws -> SandboxResult, discard: @escaping @Sendable () -> Void) {
+        start = run
+        drop = discard
+    }
+
+    /// A step that is only run when asked (nothing is built ahead).
+    public init(executor: any StepExecutor, spec: SandboxSpec) {
+        self.init(run: { try await executor.run(spec) }, discard: {})
+    }
+
+    /// Lets the step's command start and returns how it ended, as `StepExecutor.run` does; cancelling the
+    /// calling task kills the step's whole tree.
+    public func run() async throws -> SandboxResult { try await start() }
+
+    /// Kills the step's sandbox before its command ever ran (nothing happens for a step not built ahead).
+    public func discard() { drop() }
+}
 
 extension SandboxSpec {
     /// The same spec with a label (the name a remote executor gives the step).
