@@ -38,11 +38,19 @@ public final class EvaluationService: Sendable {
     public let evaluator: TaskEvaluator
     /// Shared by every evaluation this service runs.
     public let pool: TokenBucket
+    /// How long a task waits for a worker before it gets ready ahead (`TaskEvaluator.prepare`: its workspace
+    /// and its agent step's sandbox, built and held), so that it starts at once when a worker frees; nil:
+    /// never ahead. At most `workers` tasks hold a prepared sandbox while they wait.
+    public let prepareAhead: Duration?
 
-    public init(archive: Archive, workers: Int, evaluator: TaskEvaluator = TaskEvaluator()) {
+    public init(
+        archive: Archive, workers: Int, evaluator: TaskEvaluator = TaskEvaluator(),
+        prepareAhead: Duration? = .milliseconds(250)
+    ) {
         self.archive = archive
         self.evaluator = evaluator
         self.pool = TokenBucket(tokens: max(1, workers))
+        self.prepareAhead = prepareAhead
     }
 
     /// Runs the request. `progress` is called once per task as its outcome is recorded (from any thread).
@@ -121,7 +129,8 @@ public final class EvaluationService: Sendable {
 
     // MARK: - Running
 
-    /// Runs tasks with at most `pool.capacity` child tasks alive at once, recording each outcome as it comes.
+    /// Runs tasks with at most `pool.capacity` running at once and as many more waiting for a worker (those
+    /// that wait long get ready ahead), recording each outcome as it comes.
     private func runTasks(
         _ ids: [String], of suite: Suite, agent: TaskEvaluator.Agent, run: String?,
         progress: (@Sendable (TaskOutcome) -> Void)?
@@ -130,22 +139,40 @@ public final class EvaluationService: Sendable {
         let evaluator = self.evaluator
         let pool = self.pool
         let archive = self.archive
+        let prepareAhead = self.prepareAhead
         return try await withThrowingTaskGroup(of: TaskOutcome.self) { group in
             var pending = ids.compactMap { suite.task($0) }[...]
             var outcomes: [TaskOutcome] = []
             func startNext() {
                 guard let task = pending.popFirst() else { return }
                 group.addTask {
-                    let outcome = try await pool.withToken {
-                        try Task.checkCancellation()
-                        return try await evaluator.evaluate(task, suite: suite.name, agent: agent, run: run)
+                    let outcome: TaskOutcome
+                    if let lead = prepareAhead {
+                        outcome = try await pool.withToken(preparingAfter: lead) {
+                            evaluator.prepare(task, suite: suite.name, agent: agent, run: run)
+                        } _: { prepared in
+                            do {
+                                try Task.checkCancellation()
+                            } catch {
+                                prepared?.discard(gateway: evaluator.gateway)
+                                throw error
+                            }
+                            if let prepared { return try await evaluator.evaluate(prepared) }
+                            return try await evaluator.evaluate(task, suite: suite.name, agent: agent, run: run)
+                        }
+                    } else {
+                        outcome = try await pool.withToken {
+                            try Task.checkCancellation()
+                            return try await evaluator.evaluate(task, suite: suite.name, agent: agent, run: run)
+                        }
                     }
                     try archive.record(outcome)
                     progress?(outcome)
                     return outcome
                 }
             }
-            for _ in 0..<min(pool.capacity, pending.count) { startNext() }
+            let waiting = prepareAhead == nil ? 0 : pool.capacity
+            for _ in 0..<min(pool.capacity + waiting, pending.count) { startNext() }
             while let outcome = try await group.next() {
                 outcomes.append(outcome)
                 startNext()

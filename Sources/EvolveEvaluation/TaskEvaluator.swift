@@ -39,15 +39,62 @@ public struct TaskEvaluator: Sendable {
     public var limits: SandboxLimits
     public var gateway: GatewayAccess?
     public var turnLimit: Int
+    /// How long an agent step runs before the check step's sandbox is built beside it (nil: never ahead, the
+    /// check's sandbox is built when the agent step has ended). Building it while the agent waits on a model
+    /// takes it off the task's path; a step shorter than this never pays for a sandbox it might not need.
+    public var checkAhead: Duration?
 
     public init(
         sandbox: any StepExecutor = Sandbox(), limits: SandboxLimits = .standard, gateway: GatewayAccess? = nil,
-        turnLimit: Int = 30
+        turnLimit: Int = 30, checkAhead: Duration? = .milliseconds(250)
     ) {
         self.sandbox = sandbox
         self.limits = limits
         self.gateway = gateway
         self.turnLimit = turnLimit
+        self.checkAhead = checkAhead
+    }
+
+    /// A task made ready ahead of its turn (`prepare`): its folder, its workspace, and its agent step's
+    /// sandbox built and held. Evaluate it once with `evaluate(_:)`, or `discard()` it.
+    public struct PreparedTask: Sendable {
+        public let task: SuiteTask
+        let suite: String
+        let agent: Agent
+        let run: String?
+        /// The scratch folder and the held agent step, or why they could not be made (reported when the task
+        /// is evaluated, as if it had failed then).
+        let ready: Result<(scratch: String, agentStep: PreparedStep?), any Error>
+
+        /// Kills the held sandbox, revokes the step's gateway token and removes the task's folder.
+        public func discard(gateway: GatewayAccess?) {
+            guard case .success(let ready) = self.ready else { return }
+            ready.agentStep?.discard()
+            gateway?.endTask(TaskKey.task(agent: agent.label, suite: suite, task: task.id).description)
+            ScratchFolders.shared.discard(ready.scratch)
+        }
+    }
+
+    /// Gets the task ready to run without starting the agent: a scratch folder, the task's starting files in
+    /// its workspace, and the agent step's sandbox built and held (`StepExecutor.prepare`). Never throws: what
+    /// fails here is reported by `evaluate(_:)`.
+    public func prepare(_ task: SuiteTask, suite: String, agent: Agent, run: String? = nil) -> PreparedTask {
+        PreparedTask(
+            task: task, suite: suite, agent: agent, run: run,
+            ready: Result {
+                let scratch = try ScratchFolders.shared.make(prefix: "evolve-task")
+                guard case .success(let manifest) = agent.manifest else { return (scratch, nil) }
+                do {
+                    let workspace = "\(scratch)/workspace"
+                    try copyTree(task.workspacePath, to: workspace)
+                    let step = sandbox.prepare(
+                        agentStep(task, suite: suite, agent: agent, manifest: manifest, workspace: workspace))
+                    return (scratch, step)
+                } catch {
+                    ScratchFolders.shared.discard(scratch)
+                    throw error
+                }
+            })
     }
 
     /// Runs the task; throws only when cancelled or when the sandbox cannot start. Whatever the agent left in
@@ -55,20 +102,30 @@ public struct TaskEvaluator: Sendable {
     /// ends the task as `crashed` with the reason, and the task's scratch folder is removed in every case.
     public func evaluate(_ task: SuiteTask, suite: String, agent: Agent, run: String? = nil) async throws -> TaskOutcome
     {
+        try await evaluate(prepare(task, suite: suite, agent: agent, run: run))
+    }
+
+    /// Runs a prepared task (see `evaluate(_:suite:agent:run:)`); its time counts from this call.
+    public func evaluate(_ prepared: PreparedTask) async throws -> TaskOutcome {
         let started = Date()
-        let scratch = try ScratchFolders.shared.make(prefix: "evolve-task")
+        let (task, suite, agent, run) = (prepared.task, prepared.suite, prepared.agent, prepared.run)
         var result: TaskOutcome
+        var scratch: String?
         do {
-            result = try await evaluate(task, suite: suite, agent: agent, run: run, scratch: scratch, started: started)
+            let ready = try prepared.ready.get()
+            scratch = ready.scratch
+            result = try await evaluate(
+                task, suite: suite, agent: agent, run: run, scratch: ready.scratch, agentStep: ready.agentStep,
+                started: started)
         } catch {
-            ScratchFolders.shared.discard(scratch)
+            if let scratch { ScratchFolders.shared.discard(scratch) }
             guard let reason = Self.containedFailure(error) else { throw error }
             return TaskOutcome(
                 tree: agent.tree, suite: suite, task: task.id, status: .crashed,
                 durationSeconds: Date().timeIntervalSince(started), log: "engine: \(error)\n", detail: reason, run: run)
         }
         do {
-            try ScratchFolders.shared.remove(scratch)
+            if let scratch { try ScratchFolders.shared.remove(scratch) }
         } catch {
             result.status = .crashed
             result.detail = "the task's folder cannot be removed: \(error)"
@@ -86,26 +143,50 @@ public struct TaskEvaluator: Sendable {
     }
 
     private func evaluate(
-        _ task: SuiteTask, suite: String, agent: Agent, run: String?, scratch: String, started: Date
+        _ task: SuiteTask, suite: String, agent: Agent, run: String?, scratch: String, agentStep: PreparedStep?,
+        started: Date
     ) async throws -> TaskOutcome {
         func outcome(_ status: OutcomeStatus, _ log: String, _ detail: String?) -> TaskOutcome {
             TaskOutcome(
                 tree: agent.tree, suite: suite, task: task.id, status: status,
                 durationSeconds: Date().timeIntervalSince(started), log: log, detail: detail, run: run)
         }
-        let manifest: AgentManifest
-        switch agent.manifest {
-        case .success(let m): manifest = m
-        case .failure(let error):
-            return outcome(.crashed, "agent.yaml: \(error)", "the agent cannot be run: \(error.message)")
+        guard let agentStep else {
+            // `prepare` holds no step only when the agent has no usable agent.yaml.
+            if case .failure(let error) = agent.manifest {
+                return outcome(.crashed, "agent.yaml: \(error)", "the agent cannot be run: \(error.message)")
+            }
+            throw EvolveError(.sandbox, "the agent step of \(task.id) was not prepared")
+        }
+        let workspace = "\(scratch)/workspace"
+        let format = task.resultsFormat
+        let checkLimits = limits(task.checkTimeoutSeconds)
+        let checkFolder = "\(scratch)/check"
+        let resultsFolder = "\(scratch)/results"
+        let checkSpec: @Sendable () throws -> SandboxSpec = { [self] in
+            try self.checkStep(
+                task, format: format, folder: checkFolder, resultsFolder: resultsFolder, limits: checkLimits
+            ).labelled(Self.stepLabel(agent: agent.label, suite: suite, task: task.id, step: "check"))
         }
 
-        let workspace = "\(scratch)/workspace"
-        try copyTree(task.workspacePath, to: workspace)
-
-        // 1. The agent step: the agent's source read-only, the statement, the gateway if any; no tests.
-        let agentResult = try await sandbox.run(
-            agentStep(task, suite: suite, agent: agent, manifest: manifest, workspace: workspace))
+        // 1. The agent step: the agent's source read-only, the statement, the gateway if any; no tests. Once it
+        //    has run for `checkAhead`, the check step's sandbox is built beside it (its folders empty until the
+        //    agent is done) and held.
+        let agentResult: SandboxResult
+        let builtAhead: PreparedStep?
+        do {
+            (agentResult, builtAhead) = try await withCheckBuiltAhead { [sandbox] in
+                try Self.makeCheckFolders(task, check: checkFolder, results: resultsFolder)
+                return sandbox.prepare(try checkSpec())
+            } running: {
+                try await agentStep.run()
+            }
+        } catch {
+            gateway?.endTask(TaskKey.task(agent: agent.label, suite: suite, task: task.id).description)
+            throw error
+        }
+        var heldCheck = builtAhead
+        defer { heldCheck?.discard() }
         // The step is over: its token is revoked.
         gateway?.endTask(TaskKey.task(agent: agent.label, suite: suite, task: task.id).description)
         var log = section("agent", agentResult, limits(task.timeoutSeconds))
@@ -121,27 +202,26 @@ public struct TaskEvaluator: Sendable {
         //    read-only outside it, a results folder of its own; a new sandbox without the agent's source or the
         //    gateway. The verdicts come from the results, never from the exit status alone (unless the suite's
         //    check leaves nothing else to read, which the outcome then says).
-        let format = task.resultsFormat
         let expected: [String]?
         do {
             expected = try expectedTests(task, format: format)
         } catch let error as EvolveError {
             return outcome(.failed, log, "cannot list the hidden tests: \(error.message)")
         }
-        let checkFolder: String
+        if heldCheck == nil { try Self.makeCheckFolders(task, check: checkFolder, results: resultsFolder) }
         do {
-            checkFolder = try prepareCheckWorkspace(task, agentWorkspace: workspace, scratch: scratch)
+            try fillCheckWorkspace(checkFolder, from: workspace)
         } catch let error as TreeCopyError {
             return outcome(.crashed, log, "the workspace the agent left cannot be checked: \(error)")
         }
-        let resultsFolder = "\(scratch)/results"
-        try Self.makeFolder(resultsFolder)
-        chmod(resultsFolder, 0o777)
         if let name = format.resultsFileInCheckFolder { unlink("\(checkFolder)/\(name)") }
-        let checkLimits = limits(task.checkTimeoutSeconds)
-        let check = try await sandbox.run(
-            try checkStep(task, format: format, folder: checkFolder, resultsFolder: resultsFolder, limits: checkLimits)
-                .labelled(Self.stepLabel(agent: agent.label, suite: suite, task: task.id, step: "check")))
+        let check: SandboxResult
+        if let held = heldCheck {
+            heldCheck = nil
+            check = try await held.run()
+        } else {
+            check = try await sandbox.run(try checkSpec())
+        }
         log += section("check", check, checkLimits)
         if check.termination == .killed { throw CancellationError() }
         let verdicts = readVerdicts(
@@ -222,16 +302,47 @@ public struct TaskEvaluator: Sendable {
         }
     }
 
-    /// Returns the folder the check runs in: a fresh copy of what the agent left in `agentWorkspace`, bounded
-    /// by `workspaceCopyLimits`, without its `tests/` (links copied as links, FIFOs, sockets and devices left
-    /// out), with an empty `tests/` where the hidden tests are mounted read-only. The agent's folder itself is
-    /// never checked, so nothing it holds reaches the check step but plain files, folders and links. Throws
-    /// `TreeCopyError`.
-    private func prepareCheckWorkspace(_ task: SuiteTask, agentWorkspace: String, scratch: String) throws -> String {
-        let checkWorkspace = "\(scratch)/check"
+    /// Makes the check's empty folders: the one it runs in (with an empty `tests/` where the hidden tests are
+    /// mounted read-only, when the task has any) and its results folder (writable by the sandbox's user).
+    /// Folders already there (made by a check built ahead that then failed) are kept.
+    static func makeCheckFolders(_ task: SuiteTask, check: String, results: String) throws {
+        for folder in [check] + (task.testsPath != nil ? ["\(check)/tests"] : []) + [results]
+        where !Files.isDirectory(folder) {
+            try makeFolder(folder)
+        }
+        chmod(results, 0o777)
+    }
+
+    /// Fills the check's folder with a fresh copy of what the agent left in `agentWorkspace`, bounded by
+    /// `workspaceCopyLimits`, without its `tests/` (links copied as links, FIFOs, sockets and devices left out).
+    /// The agent's folder itself is never checked, so nothing it holds reaches the check step but plain files,
+    /// folders and links. Throws `TreeCopyError`.
+    private func fillCheckWorkspace(_ checkFolder: String, from agentWorkspace: String) throws {
         try TreeCopy.copy(
-            from: agentWorkspace, to: checkWorkspace, limits: workspaceCopyLimits, skippingTopLevel: ["tests"])
-        if task.testsPath != nil { try Self.makeFolder("\(checkWorkspace)/tests") }
-        return checkWorkspace
+            from: agentWorkspace, to: checkFolder, limits: workspaceCopyLimits, skippingTopLevel: ["tests"],
+            intoExistingFolder: true)
+    }
+
+    /// Runs `step` and, if it is still running after `checkAhead`, `build` beside it; returns the step's result
+    /// and what `build` made (nil when it did not run or failed: the check is then built when needed). If the
+    /// step throws, a check built ahead is discarded.
+    private func withCheckBuiltAhead(
+        _ build: @escaping @Sendable () throws -> PreparedStep, running step: () async throws -> SandboxResult
+    ) async throws -> (SandboxResult, PreparedStep?) {
+        guard let lead = checkAhead else { return (try await step(), nil) }
+        let ahead = Task { () -> PreparedStep? in
+            try? await Task.sleep(for: lead)
+            return Task.isCancelled ? nil : try? build()
+        }
+        let result: SandboxResult
+        do {
+            result = try await step()
+        } catch {
+            ahead.cancel()
+            await ahead.value?.discard()
+            throw error
+        }
+        ahead.cancel()
+        return (result, await ahead.value)
     }
 }

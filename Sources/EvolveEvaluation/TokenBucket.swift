@@ -20,6 +20,41 @@ public actor TokenBucket {
         return try await body()
     }
 
+    /// Runs `body` while holding a token, as `withToken(_:)` does; a caller that has waited `lead` for its
+    /// token runs `ahead` while it goes on waiting, and `body` gets what it made (nil when no token was
+    /// missing, when `lead` had not passed, or when `capacity` others were already doing so). So at most
+    /// `capacity` callers hold something made ahead while they wait; `body` owns what it gets.
+    public func withToken<A: Sendable, T: Sendable>(
+        preparingAfter lead: Duration, _ ahead: @escaping @Sendable () async -> A,
+        _ body: @Sendable (A?) async throws -> T
+    ) async rethrows -> T {
+        if available > 0 {
+            available -= 1
+            defer { release() }
+            return try await body(nil)
+        }
+        let early = Task { () -> A? in
+            try? await Task.sleep(for: lead)
+            guard !Task.isCancelled, await self.reserveAhead() else { return nil }
+            return await ahead()
+        }
+        await withCheckedContinuation { waiters.append($0) }
+        defer { release() }
+        early.cancel()
+        let made = await early.value
+        if made != nil { aheadInUse -= 1 }
+        return try await body(made)
+    }
+
+    /// Callers holding something made ahead while they wait (at most `capacity`).
+    private var aheadInUse = 0
+
+    private func reserveAhead() -> Bool {
+        guard aheadInUse < capacity else { return false }
+        aheadInUse += 1
+        return true
+    }
+
     private func acquire() async {
         if available > 0 {
             available -= 1

@@ -58,16 +58,18 @@ public struct TreeCopySummary: Sendable, Equatable {
 /// leaving out FIFOs, sockets and devices without opening them, keeping a file's executable bit and a sparse
 /// file's holes, and optionally leaving out some top-level entries (such as `tests`).
 public enum TreeCopy {
-    /// Copies the folder `source` to `destination`, which must not exist yet.
+    /// Copies the folder `source` to `destination`, which must not exist yet (or, with `intoExistingFolder`,
+    /// must be a folder that holds nothing but entries named in `skippingTopLevel`).
     @discardableResult
     public static func copy(
-        from source: String, to destination: String, limits: TreeCopyLimits, skippingTopLevel: Set<String> = []
+        from source: String, to destination: String, limits: TreeCopyLimits, skippingTopLevel: Set<String> = [],
+        intoExistingFolder: Bool = false
     ) throws -> TreeCopySummary {
         let from: DirectoryHandle
         let to: DirectoryHandle
         do {
             from = try DirectoryHandle.open(path: source)
-            try DirectoryHandle.makeDirectory(path: destination, permissions: 0o755)
+            if !intoExistingFolder { try DirectoryHandle.makeDirectory(path: destination, permissions: 0o755) }
             to = try DirectoryHandle.open(path: destination)
         } catch let error as FileSystemError {
             throw TreeCopyError(limit: nil, path: "", message: "cannot copy \(source) to \(destination): \(error)")

@@ -212,6 +212,43 @@ struct RewardHackingTests {
         expectDefeated(try await outcome("fake-files", script: script, scratch: scratch))
     }
 
+    /// An agent step longer than `checkAhead` has its check's sandbox built while it runs, over folders the
+    /// engine fills only once the agent is done: forging then, or from a process left running, changes nothing.
+    @Test func forgeriesWhileTheCheckIsBuiltAhead() async throws {
+        let scratch = try Scratch()
+        let honest = try await outcome(
+            "slow-honest", script: "sleep 0.6\n" + Self.write("calc.py", Self.honestAdd), scratch: scratch)
+        #expect(honest.status == .passed, "\(honest.detail ?? "")")
+        let passed = ["test_floats", "test_negative", "test_small_numbers"].map {
+            #"{"test": "test_calc.TestAdd.\#($0)", "outcome": "passed"}"#
+        }.joined(separator: "\n")
+        let own = "import unittest\nclass TestAdd(unittest.TestCase):\n    def test_floats(self):\n        pass\n"
+        let script =
+            "sleep 0.6\n" + Self.write("calc.py", Self.wrongAdd) + Self.write("tests/test_calc.py", own)
+            + Self.write("verdicts.jsonl", passed + "\n{\"done\": 3}")
+            + "(for i in $(seq 60); do echo 'def add(a, b):\n    return a + b' > calc.py; "
+            + "echo x > /evolve/out/verdicts.jsonl 2>/dev/null; sleep 0.05; done) &\n"
+        let outcome = try await outcome("slow-forger", script: script, scratch: scratch)
+        expectDefeated(outcome)
+        #expect(outcome.verdicts?.total == 3)
+    }
+
+    /// A task that waits for a worker gets ready ahead (its workspace and agent sandbox built and held); the
+    /// outcomes are those of tasks run one after the other with nothing ahead.
+    @Test func tasksReadiedAheadEndAsTasksRunInTurn() async throws {
+        let scratch = try Scratch()
+        let seed = try scratch.shellAgent("slow", script: "sleep 0.4\n" + Self.write("calc.py", Self.honestAdd))
+        let suite = try scratch.smokeSuite()
+        var statuses: [[OutcomeStatus?]] = []
+        for ahead in [Duration.milliseconds(100), nil] {
+            let report = try await evaluate(try scratch.archive(seed: seed), suite: suite, workers: 1, ahead: ahead)
+            statuses.append(suite.taskIDs.map { report.status($0) })
+        }
+        #expect(statuses[0] == statuses[1])
+        #expect(statuses[0].first == .passed)
+        #expect(statuses[0].count == 4 && !statuses[0].contains(nil))
+    }
+
     @Test func testsReplacedByTheAgent() async throws {
         let scratch = try Scratch()
         let own =

@@ -30,10 +30,12 @@ extension Scratch {
 /// Evaluates the seed (v0) of `archive` on `suite`.
 func evaluate(
     _ archive: Archive, suite: Suite, tasks: [String]? = nil, workers: Int = 2,
-    limits: SandboxLimits = SandboxLimits(timeoutSeconds: 20), gateway: GatewayAccess? = nil
+    limits: SandboxLimits = SandboxLimits(timeoutSeconds: 20), gateway: GatewayAccess? = nil,
+    ahead: Duration? = .milliseconds(250)
 ) async throws -> EvaluationReport {
     let service = EvaluationService(
-        archive: archive, workers: workers, evaluator: TaskEvaluator(limits: limits, gateway: gateway))
+        archive: archive, workers: workers,
+        evaluator: TaskEvaluator(limits: limits, gateway: gateway, checkAhead: ahead), prepareAhead: ahead)
     let variant = try archive.resolve("v0")
     return try await service.evaluate(EvaluationRequest(variant: variant, suite: suite, tasks: tasks))
 }
