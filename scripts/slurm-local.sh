@@ -94,6 +94,19 @@ EOF
 
 node_state() { sinfo -h -N -n "$node" -o %T 2>/dev/null | head -n 1; }
 
+# Runs a daemon's start command with none of this script's descriptors above 2. A daemon that kept one would
+# hold it for as long as it lives: when the caller of this script watches a descriptor to learn that the
+# script has ended (Foundation's Process does, with a socket each child inherits), it would wait as long.
+without_inherited_fds() {
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+        done
+        exec "$@"
+    )
+}
+
 # -- commands ------------------------------------------------------------------------------------------
 start() {
     for tool in munged slurmctld slurmd sinfo; do
@@ -120,19 +133,19 @@ start() {
         fi
         say "starting munged"
         rm -f /run/munge/munged.pid
-        runuser -u munge -- /usr/sbin/munged --force
+        without_inherited_fds runuser -u munge -- /usr/sbin/munged --force
     fi
     install -d -o slurm -g slurm /var/spool/slurmctld /var/log/slurm
     install -d /var/spool/slurmd
     if ! pid_of slurmctld /run/slurmctld.pid >/dev/null; then
         say "starting slurmctld"
         rm -f /run/slurmctld.pid
-        /usr/sbin/slurmctld
+        without_inherited_fds /usr/sbin/slurmctld
     fi
     if ! pid_of slurmd /run/slurmd.pid >/dev/null; then
         say "starting slurmd"
         rm -f /run/slurmd.pid
-        /usr/sbin/slurmd -N "$node"
+        without_inherited_fds /usr/sbin/slurmd -N "$node"
     fi
 
     local i state=""
