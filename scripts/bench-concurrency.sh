@@ -39,7 +39,7 @@ busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/s
 
 bench_build
 work=$(mktemp -d /tmp/evolve-bench-concurrency.XXXXXX)
-trap 'bench_stub_stop; rm -rf "$work"' EXIT
+trap 'bench_stub_stop; [[ -n "${EVOLVE_BENCH_KEEP:-}" ]] || rm -rf "$work"' EXIT
 echo "Say anything." >"$work/answer.md"
 bench_stub "$delay" "$work/answer.md"
 
