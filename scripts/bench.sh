@@ -65,6 +65,7 @@ wants scale && step scripts/bench-scale.sh "${sizes[@]}"
 if wants concurrency; then
     step scripts/bench-concurrency.sh --tasks "$tasks" 1 8 32
     step scripts/bench-concurrency.sh --tasks "$tasks" --agent shell 32   # the same call by curl: the engine's share
+    step scripts/bench-concurrency.sh --tasks "$tasks" --agent bash 32    # bash over /dev/tcp: one bash start per task
 fi
 wants pipeline && step scripts/bench-pipeline.sh --children "$realistic"
 wants landscape && step scripts/bench-landscape.sh --seeds "$seeds" --shapes hgm   # all four shapes: scripts/bench-landscape.sh
