@@ -1,3 +1,4 @@
+import EvolveSupport
 import Foundation
 
 /// The built `evolve` binary: beside the test bundle (the same build folder), or $EVOLVE_BIN.
@@ -19,30 +20,48 @@ public struct CommandResult: Sendable {
     public var stderr: String
 }
 
-/// Runs `evolve` with arguments in a folder and returns its exit status and output.
+/// Runs `evolve` with arguments in a folder and returns its exit status (the signal's number when a signal
+/// ended it) and output.
+///
+/// It is started with `posix_spawn` (`Spawn`, through `env -C` for the folder) and reaped with `waitpid` on its
+/// own pid, not with Foundation's `Process`: two full test runs crashed inside `Process.run()` (a bad read in
+/// `memmove`) while many tests started processes at once.
 @discardableResult
 public func evolve(_ arguments: [String], in directory: String = repoRoot, environment: [String: String] = [:])
     throws -> CommandResult
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: evolveBinary)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.environment = evolveEnvironment(environment)
     let out = Pipe()
     let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
+    let spawn = Spawn(
+        executable: "/usr/bin/env", arguments: ["env", "-C", directory, evolveBinary] + arguments,
+        environment: evolveEnvironment(environment).map { "\($0.key)=\($0.value)" },
+        fileActions: [
+            .open(0, path: "/dev/null", flags: O_RDONLY),
+            .duplicate(out.fileHandleForWriting.fileDescriptor, to: 1),
+            .duplicate(err.fileHandleForWriting.fileDescriptor, to: 2),
+        ],
+        closeDescriptorsFrom: 3, defaultSignals: Spawn.catchableSignals, clearSignalMask: true)
+    let pid: pid_t
+    do {
+        pid = try spawn.start(naming: "evolve")
+    } catch {
+        try? out.fileHandleForWriting.close()
+        try? err.fileHandleForWriting.close()
+        throw error
+    }
+    try? out.fileHandleForWriting.close()
+    try? err.fileHandleForWriting.close()
     // Read both pipes concurrently so a full pipe never blocks the child.
     let errData = LockedData()
     let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
     reader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
     while !errData.done { usleep(1000) }
+    let signal = status & 0x7f
     return CommandResult(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        status: signal == 0 ? (status >> 8) & 0xff : signal, stdout: String(decoding: outData, as: UTF8.self),
         stderr: String(decoding: errData.data, as: UTF8.self))
 }
 
