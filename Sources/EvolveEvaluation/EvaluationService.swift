@@ -146,25 +146,17 @@ public final class EvaluationService: Sendable {
             func startNext() {
                 guard let task = pending.popFirst() else { return }
                 group.addTask {
-                    let outcome: TaskOutcome
-                    if let lead = prepareAhead {
-                        outcome = try await pool.withToken(preparingAfter: lead) {
-                            evaluator.prepare(task, suite: suite.name, agent: agent, run: run)
-                        } _: { prepared in
-                            do {
-                                try Task.checkCancellation()
-                            } catch {
-                                prepared?.discard(gateway: evaluator.gateway)
-                                throw error
-                            }
-                            if let prepared { return try await evaluator.evaluate(prepared) }
-                            return try await evaluator.evaluate(task, suite: suite.name, agent: agent, run: run)
-                        }
-                    } else {
-                        outcome = try await pool.withToken {
+                    let outcome = try await pool.withToken(preparingAfter: prepareAhead) {
+                        evaluator.prepare(task, suite: suite.name, agent: agent, run: run)
+                    } _: { prepared in
+                        do {
                             try Task.checkCancellation()
-                            return try await evaluator.evaluate(task, suite: suite.name, agent: agent, run: run)
+                        } catch {
+                            if let prepared { evaluator.discard(prepared) }
+                            throw error
                         }
+                        return try await evaluator.evaluate(
+                            prepared ?? evaluator.prepare(task, suite: suite.name, agent: agent, run: run))
                     }
                     try archive.record(outcome)
                     progress?(outcome)

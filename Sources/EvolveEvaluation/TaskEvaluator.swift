@@ -56,7 +56,7 @@ public struct TaskEvaluator: Sendable {
     }
 
     /// A task made ready ahead of its turn (`prepare`): its folder, its workspace, and its agent step's
-    /// sandbox built and held. Evaluate it once with `evaluate(_:)`, or `discard()` it.
+    /// sandbox built and held. Evaluate it once with `evaluate(_:)`, or `discard(_:)` it.
     public struct PreparedTask: Sendable {
         public let task: SuiteTask
         let suite: String
@@ -65,14 +65,19 @@ public struct TaskEvaluator: Sendable {
         /// The scratch folder and the held agent step, or why they could not be made (reported when the task
         /// is evaluated, as if it had failed then).
         let ready: Result<(scratch: String, agentStep: PreparedStep?), any Error>
+    }
 
-        /// Kills the held sandbox, revokes the step's gateway token and removes the task's folder.
-        public func discard(gateway: GatewayAccess?) {
-            guard case .success(let ready) = self.ready else { return }
-            ready.agentStep?.discard()
-            gateway?.endTask(TaskKey.task(agent: agent.label, suite: suite, task: task.id).description)
-            ScratchFolders.shared.discard(ready.scratch)
-        }
+    /// Drops a prepared task unrun: kills its held sandbox, revokes its gateway token, removes its folder.
+    public func discard(_ prepared: PreparedTask) {
+        guard case .success(let ready) = prepared.ready else { return }
+        ready.agentStep?.discard()
+        endAgentToken(prepared.task, suite: prepared.suite, agent: prepared.agent)
+        ScratchFolders.shared.discard(ready.scratch)
+    }
+
+    /// Revokes the gateway token of the task's agent step (issued when its sandbox was specified).
+    private func endAgentToken(_ task: SuiteTask, suite: String, agent: Agent) {
+        gateway?.endTask(TaskKey.task(agent: agent.label, suite: suite, task: task.id).description)
     }
 
     /// Gets the task ready to run without starting the agent: a scratch folder, the task's starting files in
@@ -182,13 +187,13 @@ public struct TaskEvaluator: Sendable {
                 try await agentStep.run()
             }
         } catch {
-            gateway?.endTask(TaskKey.task(agent: agent.label, suite: suite, task: task.id).description)
+            endAgentToken(task, suite: suite, agent: agent)
             throw error
         }
         var heldCheck = builtAhead
         defer { heldCheck?.discard() }
         // The step is over: its token is revoked.
-        gateway?.endTask(TaskKey.task(agent: agent.label, suite: suite, task: task.id).description)
+        endAgentToken(task, suite: suite, agent: agent)
         var log = section("agent", agentResult, limits(task.timeoutSeconds))
         if agentResult.termination == .killed { throw CancellationError() }
         if let status = Self.limitStatus(agentResult.termination) {

@@ -22,14 +22,14 @@ public actor TokenBucket {
 
     /// Runs `body` while holding a token, as `withToken(_:)` does; a caller that has waited `lead` for its
     /// token runs `ahead` while it goes on waiting, and `body` gets what it made (nil when no token was
-    /// missing, when `lead` had not passed, or when `capacity` others were already doing so). So at most
-    /// `capacity` callers hold something made ahead while they wait; `body` owns what it gets.
+    /// missing, when `lead` is nil or had not passed, or when `capacity` others were already doing so). So at
+    /// most `capacity` callers hold something made ahead while they wait; `body` owns what it gets.
     public func withToken<A: Sendable, T: Sendable>(
-        preparingAfter lead: Duration, _ ahead: @escaping @Sendable () async -> A,
+        preparingAfter lead: Duration?, _ ahead: @escaping @Sendable () async -> A,
         _ body: @Sendable (A?) async throws -> T
     ) async rethrows -> T {
-        if available > 0 {
-            available -= 1
+        guard available == 0, let lead else {
+            await acquire()
             defer { release() }
             return try await body(nil)
         }
