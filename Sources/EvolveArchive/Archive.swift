@@ -228,12 +228,8 @@ public final class Archive: @unchecked Sendable {
     /// fraction of the disk and lookups stay fast. Safe to interrupt; nothing is removed that a ref reaches.
     public func compact() throws {
         try locked { try git.packReferences() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["--git-dir", path + "/" + Self.repoName, "repack", "-d", "-q"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        if (try? process.run()) != nil { process.waitUntilExit() }
+        let repack = Spawn.command("/usr/bin/git", ["--git-dir", path + "/" + Self.repoName, "repack", "-d", "-q"])
+        _ = try? repack.run(errorOutput: .discarded)
     }
 
     /// Applies a unified diff to a tree and stores the result; returns the new tree id.

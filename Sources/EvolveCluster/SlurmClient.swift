@@ -111,12 +111,7 @@ public struct SlurmClient: Sendable {
     /// Cancels jobs without waiting for scancel to finish: for cancellation handlers, which cannot await.
     public func cancelDetached(_ ids: [Int]) {
         guard !ids.isEmpty else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: resolved("scancel"))
-        process.arguments = ids.map(String.init)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try? process.run()
+        Spawn.command(resolved("scancel"), ids.map(String.init)).runDetached()
     }
 
     // MARK: - Processes
@@ -126,33 +121,38 @@ public struct SlurmClient: Sendable {
         var text: String
     }
 
+    /// How long one Slurm command may take before it is killed and the call fails: Slurm's own commands give
+    /// up on an unreachable controller well before (MessageTimeout, 10 s by default, and a few retries).
+    static let commandTimeout: Duration = .seconds(120)
+
     func run(_ tool: String, _ arguments: [String]) async throws -> Output {
         let executable = resolved(tool)
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try Self.runNow(executable, arguments) })
+                continuation.resume(
+                    with: Result { try Self.runNow(executable, arguments, timeout: Self.commandTimeout) })
             }
         }
     }
 
-    static func runNow(_ executable: String, _ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+    /// Runs a command to its end on this thread (output and errors together), with `Spawn.run`.
+    ///
+    /// - Throws: when it cannot start, or when it outlives `timeout` (it is then killed).
+    static func runNow(_ executable: String, _ arguments: [String], timeout: Duration? = nil) throws -> Output {
+        let finished: Spawn.Finished
         do {
-            try process.run()
-        } catch {
+            finished = try Spawn.command(executable, arguments).run(timeout: timeout, errorKind: .sandbox)
+        } catch let error as EvolveError {
             throw EvolveError(
-                .sandbox, "cannot run \(executable): \(error.localizedDescription)",
+                .sandbox, "cannot run \(executable): \(error.message)",
                 hint: "install Slurm's client commands (Debian: slurm-client) on the machine that runs evolve")
         }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, text: String(decoding: data, as: UTF8.self))
+        if finished.timedOut, let timeout {
+            throw EvolveError(
+                .sandbox, "\(executable) \(arguments.first ?? "") did not finish in \(timeout) and was stopped",
+                hint: "check that Slurm's controller answers: `scontrol ping`")
+        }
+        return Output(status: finished.status, text: finished.text)
     }
 
     private func path(_ tool: String) -> String { binDirectory.isEmpty ? tool : binDirectory + "/" + tool }

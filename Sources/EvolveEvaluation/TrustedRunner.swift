@@ -75,25 +75,24 @@ public enum TrustedRunner {
     private static func listExpected(testsPath: String, style: CheckResults.RunnerStyle, pattern: String) throws
         -> [String]
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            "-I", "-P", "-B", try scriptPath(), "--list", "--tests", testsPath, "--pattern", pattern, "--style",
-            style.rawValue,
-        ]
-        process.environment = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let lister = Spawn.command(
+            python,
+            [
+                "-I", "-P", "-B", try scriptPath(), "--list", "--tests", testsPath, "--pattern", pattern, "--style",
+                style.rawValue,
+            ], environment: ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"])
+        let finished: Spawn.Finished
         do {
-            try process.run()
-        } catch {
+            finished = try lister.run(errorOutput: .discarded, timeout: .seconds(120))
+        } catch let error as EvolveError {
             throw EvolveError(
-                .io, "cannot run \(python) to list the hidden tests: \(error.localizedDescription)",
-                hint: "install Debian's python3")
+                .io, "cannot run \(python) to list the hidden tests: \(error.message)", hint: "install Debian's python3"
+            )
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        if finished.timedOut {
+            throw EvolveError(.config, "cannot list the tests in \(testsPath): the lister took over 120 s")
+        }
+        let data = finished.output
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw EvolveError(.config, "cannot list the tests in \(testsPath): the lister printed no JSON")
         }

@@ -95,15 +95,11 @@ public enum GatewayRelay {
         defer { unlink(sourcePath) }
         for compiler in compilers
         where FileManager.default.isExecutableFile(atPath: compiler) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: compiler)
-            process.arguments = ["-O2", "-o", output, sourcePath, "-lpthread"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            process.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin"]
-            guard (try? process.run()) != nil else { continue }
-            process.waitUntilExit()
-            if process.terminationStatus == 0 && FileManager.default.isExecutableFile(atPath: output) {
+            let build = Spawn.command(
+                compiler, ["-O2", "-o", output, sourcePath, "-lpthread"],
+                environment: ["PATH=/usr/local/bin:/usr/bin:/bin"])
+            guard let finished = try? build.run(errorOutput: .discarded, timeout: .seconds(120)) else { continue }
+            if finished.status == 0 && !finished.timedOut && FileManager.default.isExecutableFile(atPath: output) {
                 chmod(output, 0o755)
                 // It must run from here (a folder on a noexec mount would fail every agent step).
                 if runs(output) { return output }
@@ -116,14 +112,9 @@ public enum GatewayRelay {
 
     /// True when the relay at `path` runs a command and returns its status.
     private static func runs(_ path: String) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["/nowhere.sock", "0", "--", "/bin/sh", "-c", "exit 7"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 7
+        let probe = Spawn.command(path, ["/nowhere.sock", "0", "--", "/bin/sh", "-c", "exit 7"])
+        guard let finished = try? probe.run(errorOutput: .discarded, timeout: .seconds(10)) else { return false }
+        return finished.status == 7 && !finished.timedOut
     }
 
     /// The compiled relay's C source (C99, POSIX threads).

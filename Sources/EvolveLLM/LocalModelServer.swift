@@ -284,7 +284,9 @@ public final class LocalModelServer: @unchecked Sendable {
                 .open(1, path: log, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644),
                 .duplicate(1, to: 2), .duplicate(ends[0], to: 3),
             ],
-            defaultSignals: [SIGTERM, SIGINT, SIGPIPE, SIGHUP], clearSignalMask: true)
+            // Nothing else of the engine: a descriptor another thread opened without close-on-exec (Foundation's
+            // Process leaves one for each child it watches) would live as long as the server and hang its owner.
+            closeDescriptorsFrom: 4, defaultSignals: [SIGTERM, SIGINT, SIGPIPE, SIGHUP], clearSignalMask: true)
         let child: pid_t
         do {
             defer { close(ends[0]) }

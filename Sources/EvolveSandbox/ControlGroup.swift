@@ -167,15 +167,16 @@ final class ControlGroup {
     }
 
     /// At exit: kills what still runs in the slot, moves the engine's threads back to the engine's groups and
-    /// removes the slot's, waiting up to half a second for killed processes to be reaped.
+    /// removes the slot's, waiting up to half a second for killed processes to leave.
+    ///
+    /// It reaps nothing: every child of the engine is waited for by its owner, on its own pid (a `waitpid(-1)`
+    /// here would take the status of another thread's command, which would then read as a success).
     func release() {
         killAll()
         for (dir, parent) in [(pidsDir, pidsParent), (memoryDir, memoryParent)] {
             for tid in Self.ownThreads(in: "\(dir)/tasks") { _ = Self.write("\(tid)", to: "\(parent)/tasks") }
         }
         for _ in 0..<100 {
-            var status: Int32 = 0
-            while waitpid(-1, &status, WNOHANG) > 0 {}
             if rmdir(pidsDir) != 0, errno != ENOENT {
                 usleep(5000)
                 continue

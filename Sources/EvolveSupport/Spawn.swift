@@ -37,11 +37,13 @@ public struct Spawn: Sendable {
     public var defaultSignals: [Int32]
     /// The child starts with no blocked signals, whatever the spawning thread blocks.
     public var clearSignalMask: Bool
+    /// The folder the program starts in; nil keeps this process's.
+    public var directory: String?
 
     public init(
         executable: String, arguments: [String], environment: [String]? = nil, fileActions: [FileAction] = [],
         closeDescriptorsFrom: Int32? = nil, newProcessGroup: Bool = false, defaultSignals: [Int32] = [],
-        clearSignalMask: Bool = false
+        clearSignalMask: Bool = false, directory: String? = nil
     ) {
         self.executable = executable
         self.arguments = arguments
@@ -51,6 +53,7 @@ public struct Spawn: Sendable {
         self.newProcessGroup = newProcessGroup
         self.defaultSignals = defaultSignals
         self.clearSignalMask = clearSignalMask
+        self.directory = directory
     }
 
     /// Every signal a process may handle (1–31 but SIGKILL and SIGSTOP), for `defaultSignals`.
@@ -76,6 +79,12 @@ public struct Spawn: Sendable {
             case .close(let fd):
                 posix_spawn_file_actions_addclose(&actions, fd)
             }
+        }
+        if let directory {
+            guard let changeDirectory = Self.addChangeDirectory else {
+                throw EvolveError(kind, "cannot start \(name ?? executable) in \(directory): this C library cannot")
+            }
+            _ = changeDirectory(&actions, directory)
         }
         if let first = closeDescriptorsFrom {
             if let closeFrom = Self.addCloseFrom {
@@ -136,6 +145,17 @@ public struct Spawn: Sendable {
             let pointer = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np")
         else { return nil }
         return unsafeBitCast(pointer, to: AddCloseFrom.self)
+    }()
+
+    private typealias AddChangeDirectory =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+
+    /// `posix_spawn_file_actions_addchdir_np` (glibc 2.29+), hidden like `addCloseFrom`.
+    private static let addChangeDirectory: AddChangeDirectory? = {
+        guard let handle = dlopen(nil, RTLD_NOW),
+            let pointer = dlsym(handle, "posix_spawn_file_actions_addchdir_np")
+        else { return nil }
+        return unsafeBitCast(pointer, to: AddChangeDirectory.self)
     }()
 
     private static func openDescriptors() -> [Int32] {

@@ -85,3 +85,104 @@ struct LockedTests {
         #expect(counter.current == 4000)
     }
 }
+
+/// `Spawn.run`: the engine's way to run a short tool to its end (git, cc, Slurm's commands, the test lister).
+@Suite("Spawn: a command run to its end")
+struct SpawnRunTests {
+    private func sh(_ script: String) -> Spawn { Spawn.command("/bin/sh", ["-c", script]) }
+
+    @Test func outputStatusAndSignalAreReportedAsAShellWould() throws {
+        let merged = try sh("echo out; echo err >&2; exit 3").run()
+        #expect(merged.status == 3)
+        #expect(merged.text == "out\nerr\n")
+        let apart = try sh("echo out; echo err >&2").run(errorOutput: .captured)
+        #expect(apart.status == 0)
+        #expect(apart.text == "out\n")
+        #expect(apart.errorText == "err\n")
+        #expect(try sh("echo err >&2").run(errorOutput: .discarded).output.isEmpty)
+        #expect(try sh("kill -TERM $$").run().status == 128 + SIGTERM)
+    }
+
+    @Test func largeOutputOnBothStreamsNeverBlocksTheCommand() throws {
+        let finished = try sh("head -c 300000 /dev/zero; head -c 200000 /dev/zero >&2").run(errorOutput: .captured)
+        #expect(finished.status == 0)
+        #expect(finished.output.count == 300_000)
+        #expect(finished.errorOutput.count == 200_000)
+    }
+
+    @Test func theCommandGetsNothingAboveDescriptorTwoAndStartsInItsFolder() throws {
+        let fd = open("/dev/null", O_RDONLY)  // no close-on-exec, as a careless library leaves one
+        defer { close(fd) }
+        let folder = try Files.makeTemporaryDirectory(prefix: "spawn-run")
+        defer { Files.removeTree(folder) }
+        var spawn = sh("ls /proc/self/fd; pwd")
+        spawn.directory = folder
+        let lines = try spawn.run().text.split(separator: "\n").map(String.init)
+        // 0, 1, 2 and the descriptor ls reads /proc/self/fd with.
+        #expect(!lines.contains("\(fd)"))
+        #expect(lines.filter { Int($0) != nil }.count <= 4, "\(lines)")
+        #expect(lines.last == URL(fileURLWithPath: folder).resolvingSymlinksInPath().path || lines.last == folder)
+    }
+
+    @Test func aDaemonLeftWithThePipeOpenDoesNotHoldTheCaller() throws {
+        let start = ContinuousClock.now
+        let finished = try sh("sleep 30 & echo $!").run(timeout: .seconds(60))
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(finished.status == 0)
+        #expect(!finished.timedOut)
+        let daemon = pid_t(finished.text.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(daemon != nil, "\(finished.text)")
+        if let daemon { kill(daemon, SIGKILL) }
+    }
+
+    /// The hang that stopped a CI run: a command's wait never returned because a long-lived process, started by
+    /// another thread while the command ran, inherited what the wait watched.
+    @Test func aProcessAnotherThreadStartsMeanwhileInheritsNothingOfTheCommand() async throws {
+        let folder = try Files.makeTemporaryDirectory(prefix: "spawn-run")
+        defer { Files.removeTree(folder) }
+        // The command names its output pipe, then waits until the test says go.
+        let script =
+            "p=$(readlink /proc/$$/fd/1); echo $p > \(folder)/pipe; until [ -e \(folder)/go ]; do sleep 0.02; done; echo done"
+        async let finished = offThread { try sh(script).run(timeout: .seconds(120)) }
+        var pipeName = ""
+        for _ in 0..<6000 where pipeName.isEmpty {
+            pipeName =
+                (try? String(contentsOfFile: "\(folder)/pipe", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if pipeName.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        // Started while the command runs, without closing anything, as a careless spawner would.
+        let bystander = try Spawn(executable: "/bin/sleep", arguments: ["/bin/sleep", "30"]).start()
+        defer {
+            kill(bystander, SIGKILL)
+            Spawn.reap(bystander)
+        }
+        let heldByBystander = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(bystander)/fd")) ?? [])
+            .compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(bystander)/fd/\($0)") }
+        try Files.writeAtomically(Data(), to: "\(folder)/go")
+        let result = try await finished
+        #expect(pipeName.hasPrefix("pipe:"), "\(pipeName)")
+        #expect(!heldByBystander.contains(pipeName), "the bystander holds the command's pipe")
+        #expect(result.text == "done\n")
+        #expect(!result.timedOut)
+    }
+
+    @Test func aCommandPastItsTimeIsKilledWithItsChildren() throws {
+        let start = ContinuousClock.now
+        let finished = try sh("sleep 30 & sleep 30; echo never").run(timeout: .milliseconds(300))
+        #expect(finished.timedOut)
+        #expect(finished.status == 128 + SIGKILL)
+        #expect(!finished.text.contains("never"))
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
+    @Test func aCommandThatCannotStartIsAnErrorThatNamesIt() throws {
+        #expect(throws: EvolveError.self) { try Spawn.command("/nonexistent/tool", []).run() }
+    }
+
+    private func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+}
