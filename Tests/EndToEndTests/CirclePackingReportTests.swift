@@ -102,14 +102,14 @@ struct CirclePackingReportTests {
         let (serve, banner) = try await offThePool {
             try EvalReportServeCLITests.startServe(archive: archive, in: repoRoot)
         }
-        defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
+        defer { serve.stop() }
         let port = try #require(
             banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) }, "no port in: \(banner)")
         let body = try EvalReportServeCLITests.fetch("http://127.0.0.1:\(port)/api/report")
         #expect(body.status == "200")
         for id in ["pareto", "objectives", "elites"] { #expect(body.body.contains("<section id=\"\(id)\">"), "\(id)") }
         #expect(body.body.contains("\(searched.front.count) of \(searched.scored.count) variants on the front"))
-        kill(serve.processIdentifier, SIGTERM)
-        try await offThePool { serve.waitUntilExit() }
+        serve.signal(SIGTERM)
+        await serve.wait()
     }
 }

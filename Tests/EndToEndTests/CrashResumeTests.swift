@@ -10,13 +10,9 @@ struct CrashResumeTests {
         let scratch = try Files.makeTemporaryDirectory(prefix: "evolve-crash")
         defer { Files.removeTree(scratch) }
         let archive = scratch + "/archive"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: evolveBinary)
-        process.arguments = ["search", "--config", "configs/smoke.yaml", "--archive", archive]
-        process.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Child(
+            evolveBinary, ["search", "--config", "configs/smoke.yaml", "--archive", archive], directory: repoRoot)
+        defer { process.stop() }
         // Wait until generation 2 has started recording children, then kill without warning. The watch runs on
         // a thread of its own: a task of the test pool waits behind every test still queued (tens of seconds on
         // 2 cores), long enough for the search to end unseen.
@@ -30,13 +26,13 @@ struct CrashResumeTests {
                     ]).out.trimmingCharacters(in: .whitespacesAndNewlines))
                     .flatMap { Int($0) } ?? 0
                 if count >= 4 {
-                    kill(process.processIdentifier, SIGKILL)
-                    process.waitUntilExit()
+                    process.signal(SIGKILL)
+                    process.wait()
                     return count
                 }
                 usleep(20_000)
             }
-            process.waitUntilExit()
+            process.wait()
             return -1
         }
         #expect(killedAt >= 4, "the search ended before it could be killed")

@@ -91,7 +91,7 @@ struct EvalReportServeCLITests {
         let scratch = try Scratch(prefix: "evolve-serve-cli")
         let (archive, ids) = try smokeSearch(in: scratch)
         let (serve, banner) = try startServe(archive: archive, in: scratch.path)
-        defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
+        defer { serve.stop() }
         #expect(banner.contains("read-only at http://127.0.0.1:"), "evolve serve said: \(banner)")
         let port = try #require(
             banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) }, "no port in: \(banner)")
@@ -107,7 +107,7 @@ struct EvalReportServeCLITests {
         #expect((try JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [Any])?.count == ids.count)
         #expect(try fetch(base + "/variant/v999").status == "404")
 
-        kill(serve.processIdentifier, signal)
+        serve.signal(signal)
         let deadline = Date().addingTimeInterval(60)
         while serve.isRunning && Date() < deadline { usleep(20_000) }
         #expect(!serve.isRunning, "evolve serve still runs after signal \(signal)")
@@ -134,19 +134,13 @@ struct EvalReportServeCLITests {
     /// The first line of `handle`'s output that contains `text`, or everything read when the output ends first.
     /// Starts the built `evolve serve` on a free port and returns it with the line that says where it listens.
     /// A server that never says so is stopped after 120 s, which ends the read (the banner is then empty).
-    static func startServe(archive: String, in directory: String) throws -> (Process, String) {
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: evolveBinary)
-        serve.arguments = ["serve", "--archive", archive, "--port", "0"]
-        serve.currentDirectoryURL = URL(fileURLWithPath: directory)
-        serve.environment = evolveEnvironment()
-        let out = Pipe()
-        serve.standardOutput = out
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
-        let (pid, bannerRead) = (serve.processIdentifier, LockedData())
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if !bannerRead.done { kill(pid, SIGKILL) } }
-        let banner = firstLine(containing: "Serving ", from: out.fileHandleForReading)
+    static func startServe(archive: String, in directory: String) throws -> (Child, String) {
+        let serve = try Child(
+            evolveBinary, ["serve", "--archive", archive, "--port", "0"], environment: evolveEnvironment(),
+            directory: directory, output: .pipe)
+        let bannerRead = LockedData()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if !bannerRead.done { serve.signal(SIGKILL) } }
+        let banner = firstLine(containing: "Serving ", from: serve.output!)
         bannerRead.set(Data(banner.utf8))
         return (serve, banner)
     }

@@ -69,23 +69,15 @@ struct LocalModelLifetimeTests {
             """
         try Files.writeAtomically(Data(config.utf8), to: "\(folder)/run.yaml")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: evolveBinary)
-        process.arguments = ["search", "--config", "\(folder)/run.yaml"]
-        process.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
         var environment = ProcessInfo.processInfo.environment
         environment["EVOLVE_LLAMA_SERVER"] = server
         environment["EVOLVE_LOCAL_MODEL"] = "\(folder)/model.gguf"
         environment["FAKE_SERVER_PIDS"] = pids
         environment.removeValue(forKey: "EVOLVE_ARCHIVE")
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        _ = FileManager.default.createFile(atPath: "\(folder)/log", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(folder)/log"))
-        defer { try? log.close() }
-        process.standardError = log
-        try process.run()
+        let process = try Child(
+            evolveBinary, ["search", "--config", "\(folder)/run.yaml"], environment: environment, directory: repoRoot,
+            errors: .file("\(folder)/log"))
+        defer { process.stop() }
 
         // Wait for the server to be up (its pid written), then kill the engine without warning.
         for _ in 0..<1200 where seen.serverPID == 0 && process.isRunning {
@@ -101,8 +93,8 @@ struct LocalModelLifetimeTests {
             usleep(500_000)
             seen.aliveWhileSearching = isRunning(seen.serverPID)
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        process.wait()
         seen.log = (try? String(contentsOfFile: "\(folder)/log", encoding: .utf8)) ?? ""
         guard seen.serverPID > 0 else { return seen }
 

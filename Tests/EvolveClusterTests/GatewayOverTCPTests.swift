@@ -109,11 +109,9 @@ struct GatewayOverTCPTests {
             label: "v1.t1.agent")
         let folder = StepFolder(path: scratch.file("shared/run/v1.t1.agent"))
         try folder.stage(spec, evolvePath: evolveBinary, gateway: echo.endpoint)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: evolveBinary)
-        process.arguments = ["run-step", folder.path]
-        process.environment = ["TMPDIR": relays, "PATH": "/usr/bin:/bin"]
-        try process.run()
+        let process = try Child(
+            evolveBinary, ["run-step", folder.path], environment: ["TMPDIR": relays, "PATH": "/usr/bin:/bin"])
+        defer { process.stop() }
         var relayFolder: String?
         // Under a loaded machine (the whole suite at once) the step may take a while to start: wait up to 2 minutes.
         for _ in 0..<2400 where relayFolder == nil {
@@ -121,9 +119,8 @@ struct GatewayOverTCPTests {
             if relayFolder == nil { try await Task.sleep(nanoseconds: 50_000_000) }
         }
         #expect(relayFolder != nil, "run-step made its relay folder in the node's TMPDIR")
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+        process.signal(SIGTERM)
+        #expect(await process.wait() == 128 + SIGTERM, "run-step ends by the signal it was sent")
         #expect(Files.entries(relays) == [], "the relay's folder went with the step")
         #expect(folder.readResult() == nil, "a killed step writes no result: Slurm's state says what happened")
     }

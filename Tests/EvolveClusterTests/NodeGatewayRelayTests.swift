@@ -149,18 +149,15 @@ struct NodeGatewayRelayTests {
 enum PythonPeer {
     /// A TCP echo server on 127.0.0.1 that echoes each connection until it closes its writing half.
     final class EchoServer {
-        let process: Process
+        let process: Child
         let endpoint: StepGateway
 
-        init(process: Process, port: UInt16) {
+        init(process: Child, port: UInt16) {
             self.process = process
             endpoint = StepGateway(host: "127.0.0.1", port: port, socketInSandbox: "/run/evolve/gateway.sock")
         }
 
-        func stop() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        func stop() { process.stop() }
     }
 
     static func echoServer() throws -> EchoServer {
@@ -182,18 +179,16 @@ enum PythonPeer {
                 c, _ = server.accept()
                 threading.Thread(target=serve, args=(c,), daemon=True).start()
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
+        let process = try Child("/usr/bin/python3", ["-c", script], output: .pipe)
         var line = Data()
-        while !line.contains(10), let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty {
+        while !line.contains(10), let byte = try process.output?.read(upToCount: 1), !byte.isEmpty {
             line.append(byte)
         }
         guard let port = UInt16(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw EvolveError(.io, "the echo server printed no port") }
+        else {
+            process.stop()
+            throw EvolveError(.io, "the echo server printed no port")
+        }
         return EchoServer(process: process, port: port)
     }
 
@@ -205,10 +200,8 @@ enum PythonPeer {
 
     /// The id of a process that has ended (and been reaped).
     static func deadProcessID() throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/true")
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
+        let process = try Child("/bin/true", [])
+        process.wait()
+        return process.pid
     }
 }

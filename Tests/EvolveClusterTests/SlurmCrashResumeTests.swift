@@ -16,12 +16,8 @@ extension SlurmClusterTests {
         let archive = "\(folder)/archive"
         let config = try writeSlurmSmokeConfig(in: folder, generations: 3)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: evolveBinary)
-        process.arguments = ["search", "--config", config]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Child(evolveBinary, ["search", "--config", config])
+        defer { process.stop() }
         // Wait until a child of generation 1 is recorded and a job of the run is live, then kill without warning.
         let client = SlurmClient()
         var killed = false
@@ -32,13 +28,13 @@ extension SlurmClusterTests {
                 $0.name.hasPrefix("evolve.r1-") && !($0.state?.isFinished ?? true)
             }
             if children >= 2 && !live.isEmpty {
-                kill(process.processIdentifier, SIGKILL)
+                process.signal(SIGKILL)
                 killed = true
                 break
             }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
-        try await offThePool { process.waitUntilExit() }
+        await process.wait()
         #expect(killed, "the search ended before a job of it could be seen running")
         let before = try await offThePool {
             try run([

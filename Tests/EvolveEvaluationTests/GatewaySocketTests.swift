@@ -13,35 +13,32 @@ import Testing
 struct GatewaySocketTests {
     /// A stand-in gateway on a Unix socket that answers each connection with "pong"; stopped by `stop()`.
     final class PongServer {
-        let process = Process()
+        let process: Child
 
         init(socket: String) throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [
-                "-c",
-                """
-                import os, socket, sys
-                path = sys.argv[1]
-                s = socket.socket(socket.AF_UNIX)
-                s.bind(path)
-                os.chmod(path, 0o666)
-                s.listen(16)
-                while True:
-                    c, _ = s.accept()
-                    c.sendall(b"pong")
-                    c.close()
-                """,
-                socket,
-            ]
-            try process.run()
+            process = try Child(
+                "/usr/bin/python3",
+                [
+                    "-c",
+                    """
+                    import os, socket, sys
+                    path = sys.argv[1]
+                    s = socket.socket(socket.AF_UNIX)
+                    s.bind(path)
+                    os.chmod(path, 0o666)
+                    s.listen(16)
+                    while True:
+                        c, _ = s.accept()
+                        c.sendall(b"pong")
+                        c.close()
+                    """,
+                    socket,
+                ])
             for _ in 0..<500 where !Files.exists(socket) { usleep(10_000) }
         }
 
         /// SIGKILL: the test process may block SIGTERM, and a child inherits the mask.
-        func stop() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        func stop() { process.stop() }
     }
 
     @Test

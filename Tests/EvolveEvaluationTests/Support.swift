@@ -57,14 +57,8 @@ func archiveContents(_ archive: Archive) throws -> String {
             text += String(decoding: data, as: UTF8.self)
         }
     }
-    let git = Process()
-    git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-    git.arguments = ["-C", "\(root)/repo.git", "cat-file", "--batch-all-objects", "--batch"]
-    let pipe = Pipe()
-    git.standardOutput = pipe
-    try git.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    git.waitUntilExit()
+    let git = Spawn.command("/usr/bin/git", ["-C", "\(root)/repo.git", "cat-file", "--batch-all-objects", "--batch"])
+    let data = try git.run(errorOutput: .discarded, timeout: .seconds(300)).output
     text += String(decoding: data, as: UTF8.self)
     return text
 }

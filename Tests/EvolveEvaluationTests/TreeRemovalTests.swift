@@ -6,16 +6,9 @@ import Testing
 /// Runs a Python script on the host (to build hostile trees: byte names, FIFOs, sockets, deep folders);
 /// `$1` of the script is `folder`.
 func buildTree(in folder: String, _ script: String) throws {
-    let python = Process()
-    python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    python.arguments = ["-c", script, folder]
-    python.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let errors = Pipe()
-    python.standardError = errors
-    try python.run()
-    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    python.waitUntilExit()
-    guard python.terminationStatus == 0 else { throw EvolveError(.io, "the fixture script failed: \(message)") }
+    let python = Spawn.command("/usr/bin/python3", ["-c", script, folder], directory: folder)
+    let finished = try python.run(errorOutput: .captured, timeout: .seconds(300))
+    guard finished.status == 0 else { throw EvolveError(.io, "the fixture script failed: \(finished.errorText)") }
 }
 
 /// Everything a hostile program can leave in a folder on Linux without privileges, made under `root/hostile`.

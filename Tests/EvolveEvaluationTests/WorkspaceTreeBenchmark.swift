@@ -21,11 +21,7 @@ struct WorkspaceTreeBenchmark {
     }
 
     func shell(_ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        try process.run()
-        process.waitUntilExit()
+        _ = try Spawn.command("/bin/sh", ["-c", command]).run(errorOutput: .discarded)
     }
 
     @Test func copyAndRemoval() throws {

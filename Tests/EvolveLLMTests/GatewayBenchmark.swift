@@ -1,5 +1,6 @@
 import EvolveLLM
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -46,18 +47,16 @@ struct GatewayBenchmark {
 
         // The relay, as inside a sandbox, in front of the socket (running a command that just waits).
         let relayPort = try HTTPServer.freePort()
-        let relay = Process()
         let python = access.relayScriptPath.hasSuffix(".py")
-        relay.executableURL = URL(fileURLWithPath: python ? "/usr/bin/python3" : access.relayScriptPath)
-        relay.arguments =
+        let relay = try Child(
+            python ? "/usr/bin/python3" : access.relayScriptPath,
             (python ? [access.relayScriptPath] : []) + [
                 access.socketPath, String(relayPort), "--", "/bin/sleep", "3600",
-            ]
-        try relay.run()
+            ])
         defer {
-            relay.terminate()  // the relay passes SIGTERM on to its command and exits with it
+            relay.signal(SIGTERM)  // the relay passes SIGTERM on to its command and exits with it
             for _ in 0..<100 where relay.isRunning { usleep(20_000) }
-            if relay.isRunning { kill(relay.processIdentifier, SIGKILL) }
+            relay.stop()
         }
 
         // MARK: overhead: one-token answers to one short prompt (the server's prompt cache makes them quick)

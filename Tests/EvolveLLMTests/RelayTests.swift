@@ -1,5 +1,6 @@
 import EvolveLLM
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -7,29 +8,9 @@ import Testing
 func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws
     -> (status: Int32, output: String)
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    let collected = OutputBox()
-    pipe.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        process.terminationHandler = { _ in continuation.resume() }
-        do { try process.run() } catch { continuation.resume() }
-    }
-    pipe.fileHandleForReading.readabilityHandler = nil
-    collected.append(pipe.fileHandleForReading.readDataToEndOfFile())
-    return (process.terminationStatus, collected.text)
-}
-
-final class OutputBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func append(_ more: Data) { lock.withLock { data.append(more) } }
-    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+    let command = Spawn.command(executable, arguments, environment: environment.map { "\($0.key)=\($0.value)" })
+    let finished = try await offThePool { try command.run(timeout: .seconds(120)) }
+    return (finished.status, finished.text)
 }
 
 @Suite("The relay, outside a sandbox")
@@ -122,19 +103,10 @@ struct RelayTests {
         let folder = try Files.makeTemporaryDirectory(prefix: "evolve-relay")
         defer { Files.removeTree(folder) }
         let relay = try Self.relay(kind, in: folder)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: relay.program)
-        process.arguments = relay.arguments + ["/nowhere.sock", "0", "--", "/bin/sleep", "30"]
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-                Thread.sleep(forTimeInterval: 0.5)  // let the relay start its command
-                process.terminate()
-            } catch {
-                continuation.resume()
-            }
-        }
-        #expect(process.terminationStatus == 128 + 15)
+        let process = try Child(relay.program, relay.arguments + ["/nowhere.sock", "0", "--", "/bin/sleep", "30"])
+        defer { process.stop() }
+        try await Task.sleep(for: .milliseconds(500))  // let the relay start its command
+        process.signal(SIGTERM)
+        #expect(await process.wait() == 128 + 15)
     }
 }

@@ -56,18 +56,7 @@ enum Chromium {
 
     /// Runs Chromium and returns its standard output; gives up after `timeout` seconds.
     static func runBlocking(_ arguments: [String], timeout: Double) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        deadline.cancel()
-        return String(decoding: data, as: UTF8.self)
+        let chromium = Spawn.command(path, arguments)
+        return try chromium.run(errorOutput: .discarded, timeout: .milliseconds(Int(timeout * 1000))).text
     }
 }

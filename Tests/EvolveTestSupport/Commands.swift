@@ -20,49 +20,25 @@ public struct CommandResult: Sendable {
     public var stderr: String
 }
 
-/// Runs `evolve` with arguments in a folder and returns its exit status (the signal's number when a signal
-/// ended it) and output.
+/// Runs `evolve` with arguments in a folder and returns its exit status (128 + N when signal N ended it) and
+/// output.
 ///
-/// It is started with `posix_spawn` (`Spawn`, through `env -C` for the folder) and reaped with `waitpid` on its
-/// own pid, not with Foundation's `Process`: two full test runs crashed inside `Process.run()` (a bad read in
-/// `memmove`) while many tests started processes at once.
+/// It runs with `Spawn.run` (posix_spawn, its own pid waited for), not Foundation's `Process`: two full test
+/// runs crashed inside `Process.run()` while many tests started processes at once, and one CI run hung in
+/// `Process.waitUntilExit()`. A command that outlives `timeout` is killed, and its result says so on stderr,
+/// so a hang fails its test instead of the whole run.
 @discardableResult
-public func evolve(_ arguments: [String], in directory: String = repoRoot, environment: [String: String] = [:])
-    throws -> CommandResult
-{
-    let out = Pipe()
-    let err = Pipe()
-    let spawn = Spawn(
-        executable: "/usr/bin/env", arguments: ["env", "-C", directory, evolveBinary] + arguments,
-        environment: evolveEnvironment(environment).map { "\($0.key)=\($0.value)" },
-        fileActions: [
-            .open(0, path: "/dev/null", flags: O_RDONLY),
-            .duplicate(out.fileHandleForWriting.fileDescriptor, to: 1),
-            .duplicate(err.fileHandleForWriting.fileDescriptor, to: 2),
-        ],
-        closeDescriptorsFrom: 3, defaultSignals: Spawn.catchableSignals, clearSignalMask: true)
-    let pid: pid_t
-    do {
-        pid = try spawn.start(naming: "evolve")
-    } catch {
-        try? out.fileHandleForWriting.close()
-        try? err.fileHandleForWriting.close()
-        throw error
-    }
-    try? out.fileHandleForWriting.close()
-    try? err.fileHandleForWriting.close()
-    // Read both pipes concurrently so a full pipe never blocks the child.
-    let errData = LockedData()
-    let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-    reader.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-    while !errData.done { usleep(1000) }
-    let signal = status & 0x7f
-    return CommandResult(
-        status: signal == 0 ? (status >> 8) & 0xff : signal, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData.data, as: UTF8.self))
+public func evolve(
+    _ arguments: [String], in directory: String = repoRoot, environment: [String: String] = [:],
+    timeout: Duration = .seconds(900)
+) throws -> CommandResult {
+    let command = Spawn.command(
+        evolveBinary, arguments, environment: evolveEnvironment(environment).map { "\($0.key)=\($0.value)" },
+        directory: directory)
+    let finished = try command.run(errorOutput: .captured, timeout: timeout, naming: "evolve")
+    let killed =
+        finished.timedOut ? "\n[test support: evolve \(arguments.first ?? "") was killed after \(timeout)]" : ""
+    return CommandResult(status: finished.status, stdout: finished.text, stderr: finished.errorText + killed)
 }
 
 /// Runs `evolve` as `evolve(_:in:environment:)` does, waiting on a thread of its own.
@@ -115,32 +91,23 @@ public final class LockedData: @unchecked Sendable {
 
 /// Runs a plain command (git, sqlite3…) and returns its status and output (standard error included).
 public func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, out: String) {
-    let (data, status) = try runTool(arguments, in: directory, standardError: nil)
+    let (data, status) = try runTool(arguments, in: directory, discardErrors: false)
     return (status, String(decoding: data, as: UTF8.self))
 }
 
 /// Runs a command and returns its standard output (trimmed; standard error is dropped) and exit status.
 @discardableResult
 public func shell(_ arguments: [String], in directory: String? = nil) throws -> (out: String, status: Int32) {
-    let (data, status) = try runTool(arguments, in: directory, standardError: FileHandle.nullDevice)
+    let (data, status) = try runTool(arguments, in: directory, discardErrors: true)
     return (String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), status)
 }
 
-/// Runs `arguments` through /usr/bin/env; standard error goes to `standardError`, or with the output when nil.
-private func runTool(_ arguments: [String], in directory: String?, standardError: FileHandle?) throws
-    -> (Data, Int32)
-{
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = standardError ?? pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (data, process.terminationStatus)
+/// Runs `arguments` through /usr/bin/env (killed after ten minutes); standard error goes with the output, or
+/// to /dev/null when `discardErrors`.
+private func runTool(_ arguments: [String], in directory: String?, discardErrors: Bool) throws -> (Data, Int32) {
+    let command = Spawn.command("/usr/bin/env", arguments, directory: directory)
+    let finished = try command.run(errorOutput: discardErrors ? .discarded : .merged, timeout: .seconds(600))
+    return (finished.output, finished.status)
 }
 
 /// Runs blocking work (child processes waited for) on a thread of its own, so that it never holds one of the
