@@ -25,10 +25,17 @@ echo "== swift test" >&2
 # Keep `swift test`'s own exit status: the filter after it must not hide a failure.
 set +e +o pipefail
 # Each test's own line is dropped; the closing "Test run with N tests … passed" line is kept.
-swift test --skip-build 2>&1 | tee /tmp/evolve-swift-test.log \
+# A hang fails the run instead of using up CI's time: after EVOLVE_TEST_MINUTES (default 40; the suite takes
+# about 5 on 2 cores) every test process gets SIGQUIT, which prints each thread's backtrace, then SIGKILL.
+minutes=${EVOLVE_TEST_MINUTES:-40}
+timeout --signal=QUIT --kill-after=60 "$((minutes * 60))" swift test --skip-build 2>&1 | tee /tmp/evolve-swift-test.log \
     | grep -vP '^(􀟈|◇|↳)|^Test Case .* started|^(?!✔ Test run with|✘ Test run with).*passed after [0-9.]+ seconds\.$'
 status=${PIPESTATUS[0]}
 set -e -o pipefail
+if [[ $status -eq 124 || $status -eq 137 ]]; then
+    echo "swift test did not finish in $minutes minutes; the tests that started and never ended:" >&2
+    /usr/bin/python3 scripts/unfinished_tests.py /tmp/evolve-swift-test.log >&2 || true
+fi
 [[ $status -eq 0 ]] || { echo "swift test failed (exit $status); the full log is /tmp/evolve-swift-test.log" >&2; exit "$status"; }
 
 echo "== the coding agent's tests (Python unittest)" >&2
