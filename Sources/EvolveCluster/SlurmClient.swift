@@ -6,9 +6,13 @@ import Foundation
 public struct SlurmClient: Sendable {
     /// Folder holding the Slurm commands; empty to look them up in `PATH`.
     public var binDirectory: String
+    /// How long one Slurm command may take before it is killed and the call fails: Slurm's own commands give
+    /// up on an unreachable controller well before (MessageTimeout, 10 s by default, and a few retries).
+    public var commandTimeout: Duration
 
-    public init(binDirectory: String = "") {
+    public init(binDirectory: String = "", commandTimeout: Duration = .seconds(120)) {
         self.binDirectory = binDirectory
+        self.commandTimeout = commandTimeout
     }
 
     /// Whether the Slurm client commands are installed.
@@ -121,16 +125,13 @@ public struct SlurmClient: Sendable {
         var text: String
     }
 
-    /// How long one Slurm command may take before it is killed and the call fails: Slurm's own commands give
-    /// up on an unreachable controller well before (MessageTimeout, 10 s by default, and a few retries).
-    static let commandTimeout: Duration = .seconds(120)
-
     func run(_ tool: String, _ arguments: [String]) async throws -> Output {
         let executable = resolved(tool)
+        let timeout = commandTimeout
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(
-                    with: Result { try Self.runNow(executable, arguments, timeout: Self.commandTimeout) })
+                    with: Result { try Self.runNow(executable, arguments, timeout: timeout) })
             }
         }
     }

@@ -94,6 +94,37 @@ struct StatusJobsTests {
         #expect(status.text().hasSuffix("  jobs could not be listed: \(why)\n"), "\(status.text())")
     }
 
+    @Test func aSlurmCommandThatHangsIsStoppedAndTheCallFailsSayingSo() async throws {
+        let scratch = try Scratch()
+        _ = try scratch.write("bin/squeue", "#!/bin/sh\nsleep 60\n", executable: true)
+        let client = SlurmClient(binDirectory: scratch.file("bin"), commandTimeout: .milliseconds(500))
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await client.myJobs()
+        } throws: { error in
+            let text = (error as? EvolveError).map { "\($0.message) \($0.hint ?? "")" } ?? ""
+            return text.contains("squeue --me did not finish") && text.contains("scontrol ping")
+        }
+        #expect(ContinuousClock.now - start < .seconds(50), "the hung squeue was waited for to its end")
+    }
+
+    @Test func aSlurmCommandThatLeavesADaemonHoldingItsOutputReturnsAtOnce() async throws {
+        let scratch = try Scratch()
+        // Prints nothing (no job), leaving a child that keeps standard output open for a minute.
+        _ = try scratch.write(
+            "bin/squeue", "#!/bin/sh\nsleep 60 &\necho $! > \(scratch.path)/daemon\n", executable: true)
+        let client = SlurmClient(binDirectory: scratch.file("bin"), commandTimeout: .seconds(45))
+        let start = ContinuousClock.now
+        let jobs = try await client.myJobs()
+        #expect(jobs.isEmpty)
+        #expect(ContinuousClock.now - start < .seconds(30), "the daemon's open pipe held the call")
+        if let text = try? String(contentsOfFile: "\(scratch.path)/daemon", encoding: .utf8),
+            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            kill(pid, SIGKILL)
+        }
+    }
+
     @Test func aLocalRunListsNoJobs() async throws {
         let scratch = try Scratch()
         let (archive, _) = try startedRun(in: scratch, executor: "{name: local}")
