@@ -98,26 +98,23 @@ struct StatusJobsTests {
         let scratch = try Scratch()
         _ = try scratch.write("bin/squeue", "#!/bin/sh\nsleep 60\n", executable: true)
         let client = SlurmClient(binDirectory: scratch.file("bin"), commandTimeout: .milliseconds(500))
-        let start = ContinuousClock.now
         await #expect {
             _ = try await client.myJobs()
         } throws: { error in
             let text = (error as? EvolveError).map { "\($0.message) \($0.hint ?? "")" } ?? ""
             return text.contains("squeue --me did not finish") && text.contains("scontrol ping")
         }
-        #expect(ContinuousClock.now - start < .seconds(50), "the hung squeue was waited for to its end")
     }
 
-    @Test func aSlurmCommandThatLeavesADaemonHoldingItsOutputReturnsAtOnce() async throws {
+    @Test func aSlurmCommandThatLeavesADaemonHoldingItsOutputDoesNotHoldTheCall() async throws {
         let scratch = try Scratch()
-        // Prints nothing (no job), leaving a child that keeps standard output open for a minute.
+        // Prints nothing (no job), leaving a child that keeps standard output open for ten minutes. Were the call
+        // to wait for that pipe's end, the time limit would stop it and the call would fail.
         _ = try scratch.write(
-            "bin/squeue", "#!/bin/sh\nsleep 60 &\necho $! > \(scratch.path)/daemon\n", executable: true)
-        let client = SlurmClient(binDirectory: scratch.file("bin"), commandTimeout: .seconds(45))
-        let start = ContinuousClock.now
+            "bin/squeue", "#!/bin/sh\nsleep 600 &\necho $! > \(scratch.path)/daemon\n", executable: true)
+        let client = SlurmClient(binDirectory: scratch.file("bin"), commandTimeout: .seconds(100))
         let jobs = try await client.myJobs()
         #expect(jobs.isEmpty)
-        #expect(ContinuousClock.now - start < .seconds(30), "the daemon's open pipe held the call")
         if let text = try? String(contentsOfFile: "\(scratch.path)/daemon", encoding: .utf8),
             let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
         {

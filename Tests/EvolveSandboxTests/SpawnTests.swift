@@ -143,22 +143,30 @@ struct SpawnRunTests {
         // The command names its output pipe, then waits until the test says go.
         let script =
             "p=$(readlink /proc/$$/fd/1); echo $p > \(folder)/pipe; until [ -e \(folder)/go ]; do sleep 0.02; done; echo done"
-        async let finished = offThread { try sh(script).run(timeout: .seconds(120)) }
-        var pipeName = ""
-        for _ in 0..<6000 where pipeName.isEmpty {
-            pipeName =
-                (try? String(contentsOfFile: "\(folder)/pipe", encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            if pipeName.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        async let finished = offThread { try sh(script).run(timeout: .seconds(600)) }
+        // On a thread of its own: a Task.sleep can last tens of seconds while the suite fills the pool.
+        let (pipeName, heldByBystander) = try await offThread { () -> (String, [String]) in
+            var pipeName = ""
+            for _ in 0..<60000 where pipeName.isEmpty {
+                pipeName =
+                    (try? String(contentsOfFile: "\(folder)/pipe", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                if pipeName.isEmpty { usleep(10_000) }
+            }
+            // Started while the command runs, without closing anything, as a careless spawner would.
+            let bystander = try Spawn(executable: "/bin/sleep", arguments: ["/bin/sleep", "30"]).start()
+            defer {
+                kill(bystander, SIGKILL)
+                Spawn.reap(bystander)
+            }
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(bystander)/fd")) ?? []
+            return (
+                pipeName,
+                fds.compactMap {
+                    try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(bystander)/fd/\($0)")
+                }
+            )
         }
-        // Started while the command runs, without closing anything, as a careless spawner would.
-        let bystander = try Spawn(executable: "/bin/sleep", arguments: ["/bin/sleep", "30"]).start()
-        defer {
-            kill(bystander, SIGKILL)
-            Spawn.reap(bystander)
-        }
-        let heldByBystander = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(bystander)/fd")) ?? [])
-            .compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(bystander)/fd/\($0)") }
         try Files.writeAtomically(Data(), to: "\(folder)/go")
         let result = try await finished
         #expect(pipeName.hasPrefix("pipe:"), "\(pipeName)")
