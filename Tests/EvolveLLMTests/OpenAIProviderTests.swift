@@ -152,11 +152,15 @@ struct OpenAIProviderTests {
     }
 
     @Test func cancellingTheCallerStopsTheCall() async throws {
+        // The stub answers only once the test is done: a fixed delay could end first while the suite fills the
+        // pool (the test's own 0.2 s sleep once lasted about 40 s in a full run).
+        let released = Locked(false)
+        defer { released.withLock { $0 = true } }
         let stub = try StubServer { _, _ in
-            try? await Task.sleep(nanoseconds: 20_000_000_000)
+            for _ in 0..<60_000 where !released.current { try? await Task.sleep(nanoseconds: 10_000_000) }
             return StubServer.completion("never")
         }
-        let provider = openAI(stub, retry: .none, timeout: 60)
+        let provider = openAI(stub, retry: .none, timeout: 600)
         let call = Task { try await provider.complete(ChatRequest(messages: [.user("hi")])) }
         try await Task.sleep(nanoseconds: 200_000_000)
         call.cancel()
