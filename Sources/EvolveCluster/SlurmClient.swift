@@ -145,7 +145,7 @@ public struct SlurmClient: Sendable {
             finished = try Spawn.command(executable, arguments).run(timeout: timeout, errorKind: .sandbox)
         } catch let error as EvolveError {
             throw EvolveError(
-                .sandbox, "cannot run \(executable): \(error.message)",
+                .sandbox, error.message,
                 hint: "install Slurm's client commands (Debian: slurm-client) on the machine that runs evolve")
         }
         if finished.timedOut, let timeout {

@@ -83,11 +83,10 @@ public enum TrustedRunner {
             ], environment: ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"])
         let finished: Spawn.Finished
         do {
-            finished = try lister.run(errorOutput: .discarded, timeout: .seconds(120))
+            finished = try lister.run(
+                errorOutput: .discarded, timeout: .seconds(120), naming: "\(python) to list the hidden tests")
         } catch let error as EvolveError {
-            throw EvolveError(
-                .io, "cannot run \(python) to list the hidden tests: \(error.message)", hint: "install Debian's python3"
-            )
+            throw EvolveError(.io, error.message, hint: "install Debian's python3")
         }
         if finished.timedOut {
             throw EvolveError(.config, "cannot list the tests in \(testsPath): the lister took over 120 s")

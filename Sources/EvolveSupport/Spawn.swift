@@ -140,23 +140,21 @@ public struct Spawn: Sendable {
 
     /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34+), which Swift's Glibc module hides behind
     /// _GNU_SOURCE; without it, the descriptors open at spawn time are closed one by one.
-    private static let addCloseFrom: AddCloseFrom? = {
-        guard let handle = dlopen(nil, RTLD_NOW),
-            let pointer = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np")
-        else { return nil }
-        return unsafeBitCast(pointer, to: AddCloseFrom.self)
-    }()
+    private static let addCloseFrom = glibcFunction("posix_spawn_file_actions_addclosefrom_np", as: AddCloseFrom.self)
 
     private typealias AddChangeDirectory =
         @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
 
     /// `posix_spawn_file_actions_addchdir_np` (glibc 2.29+), hidden like `addCloseFrom`.
-    private static let addChangeDirectory: AddChangeDirectory? = {
-        guard let handle = dlopen(nil, RTLD_NOW),
-            let pointer = dlsym(handle, "posix_spawn_file_actions_addchdir_np")
-        else { return nil }
-        return unsafeBitCast(pointer, to: AddChangeDirectory.self)
-    }()
+    private static let addChangeDirectory = glibcFunction(
+        "posix_spawn_file_actions_addchdir_np", as: AddChangeDirectory.self)
+
+    /// A C library function that Swift's Glibc module hides behind _GNU_SOURCE, found at run time; nil when
+    /// this C library has none of that name.
+    static func glibcFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
+        guard let handle = dlopen(nil, RTLD_NOW), let pointer = dlsym(handle, name) else { return nil }
+        return unsafeBitCast(pointer, to: type)
+    }
 
     private static func openDescriptors() -> [Int32] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }

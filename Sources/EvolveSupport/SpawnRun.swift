@@ -15,6 +15,17 @@ extension Spawn {
             directory: directory)
     }
 
+    /// This spawn with exactly `standardDescriptors` as the child's descriptors 0–2 and nothing else of this
+    /// process (every descriptor from 3 closed), starting with default signal handling and no blocked signals.
+    public func withOnly(standardDescriptors: [FileAction]) -> Spawn {
+        var spawn = self
+        spawn.fileActions = standardDescriptors
+        spawn.closeDescriptorsFrom = 3
+        spawn.defaultSignals = Spawn.catchableSignals
+        spawn.clearSignalMask = true
+        return spawn
+    }
+
     /// Where a command's standard error goes when it is run to its end.
     public enum ErrorOutput: Sendable {
         /// With standard output, in one stream (as a terminal shows them).
@@ -76,17 +87,16 @@ extension Spawn {
                 throw error
             }
         }
-        var spawn = self
-        spawn.fileActions = [.open(0, path: "/dev/null", flags: O_RDONLY), .duplicate(output.write, to: 1)]
-        switch errorOutput {
-        case .merged: spawn.fileActions.append(.duplicate(output.write, to: 2))
-        case .captured: spawn.fileActions.append(.duplicate(errorPipe!.write, to: 2))
-        case .discarded: spawn.fileActions.append(.open(2, path: "/dev/null", flags: O_WRONLY))
-        }
-        spawn.closeDescriptorsFrom = 3
+        let standardError: FileAction =
+            switch errorOutput {
+            case .merged: .duplicate(output.write, to: 2)
+            case .captured: .duplicate(errorPipe!.write, to: 2)
+            case .discarded: .open(2, path: "/dev/null", flags: O_WRONLY)
+            }
+        var spawn = withOnly(standardDescriptors: [
+            .open(0, path: "/dev/null", flags: O_RDONLY), .duplicate(output.write, to: 1), standardError,
+        ])
         spawn.newProcessGroup = true
-        spawn.defaultSignals = Spawn.catchableSignals
-        spawn.clearSignalMask = true
         let pid: pid_t
         do {
             defer {
@@ -113,14 +123,10 @@ extension Spawn {
     /// Starts the command with nothing but /dev/null for its standard descriptors and reaps it on a thread of
     /// its own: for a command whose end nobody waits for (a cancellation from a handler that cannot wait).
     public func runDetached() {
-        var spawn = self
-        spawn.fileActions = [
+        let spawn = withOnly(standardDescriptors: [
             .open(0, path: "/dev/null", flags: O_RDONLY), .open(1, path: "/dev/null", flags: O_WRONLY),
             .open(2, path: "/dev/null", flags: O_WRONLY),
-        ]
-        spawn.closeDescriptorsFrom = 3
-        spawn.defaultSignals = Spawn.catchableSignals
-        spawn.clearSignalMask = true
+        ])
         guard let pid = try? spawn.start() else { return }
         Thread { Spawn.reap(pid) }.start()
     }
@@ -154,11 +160,8 @@ extension Spawn {
 
     private typealias MakePipe = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
 
-    /// `pipe2` (close-on-exec from the start), which Swift's Glibc module hides behind _GNU_SOURCE.
-    private static let makePipe: MakePipe? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let pointer = dlsym(handle, "pipe2") else { return nil }
-        return unsafeBitCast(pointer, to: MakePipe.self)
-    }()
+    /// `pipe2` (close-on-exec from the start), hidden like `addCloseFrom`.
+    private static let makePipe = glibcFunction("pipe2", as: MakePipe.self)
 }
 
 /// Reads a running command's output pipes while watching for its end and its time limit.
@@ -196,7 +199,6 @@ private struct OutputCollector {
             if let drainDeadline, open.isEmpty || now >= drainDeadline { break }
             if waitStatus == nil, !timedOut, let deadline, now >= deadline {
                 kill(-pid, SIGKILL)
-                kill(pid, SIGKILL)
                 timedOut = true
             }
             guard !open.isEmpty else {

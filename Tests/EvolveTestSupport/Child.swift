@@ -30,7 +30,7 @@ public final class Child: @unchecked Sendable {
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
         output: Output = .discarded, errors: Output = .discarded
     ) throws {
-        var spawn = Spawn.command(
+        let command = Spawn.command(
             executable, arguments, environment: environment.map { $0.map { "\($0.key)=\($0.value)" } },
             directory: directory)
         var pipe: (read: Int32, write: Int32)? = nil
@@ -43,10 +43,9 @@ public final class Child: @unchecked Sendable {
             case .pipe: .duplicate(pipe!.write, to: fd)
             }
         }
-        spawn.fileActions = [.open(0, path: "/dev/null", flags: O_RDONLY), action(output, 1), action(errors, 2)]
-        spawn.closeDescriptorsFrom = 3
-        spawn.defaultSignals = Spawn.catchableSignals
-        spawn.clearSignalMask = true
+        let spawn = command.withOnly(standardDescriptors: [
+            .open(0, path: "/dev/null", flags: O_RDONLY), action(output, 1), action(errors, 2),
+        ])
         defer { if let pipe { close(pipe.write) } }
         do {
             pid = try spawn.start(naming: executable)
