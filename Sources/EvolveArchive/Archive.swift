@@ -298,12 +298,18 @@ public final class Archive: @unchecked Sendable {
     }
 
     /// Writes the refs of children whose index row was committed but whose ref a crash left unwritten.
+    ///
+    /// A writer killed while it wrote a ref leaves that ref's lock file, which would refuse every later write
+    /// of it (and, for `packed-refs.lock`, every later `compact()`). Those locks are removed first: only the
+    /// search writes a child's ref, once, and packs the refs at its end.
     func finishInterruptedChildren() throws {
         try locked {
+            unlink("\(path)/\(Self.repoName)/packed-refs.lock")
             let pending = try db.rows("SELECT num, commit_id FROM variants WHERE ref_written = 0") {
                 (VariantID($0.int(0)), $0.string(1))
             }
             for (id, commit) in pending {
+                unlink("\(path)/\(Self.repoName)/\(id.refName).lock")
                 guard let oid = GitOID(hex: commit), git.contains(oid) else {
                     throw EvolveError(
                         .corrupt, "the index lists \(id) as commit \(commit), which the repository does not hold",

@@ -107,4 +107,25 @@ func kind(_ body: () throws -> Any) -> EvolveError.Kind? {
         let fsck = try shell(["git", "--git-dir", archive.path + "/repo.git", "fsck", "--strict"])
         #expect(fsck.status == 0)
     }
+
+    /// kill -9 while the ref was being written: its lock file is left beside it, and the next search's repair
+    /// must not be refused by it (a full test run once failed to resume this way).
+    @Test func aCrashWhileTheRefIsWrittenLeavesALockThatRepairClears() throws {
+        let scratch = try Scratch()
+        let archive = try makeBranchingArchive(in: scratch)
+        try shell(["git", "--git-dir", archive.path + "/repo.git", "update-ref", "-d", "refs/variants/v7"])
+        try archive.db.run("UPDATE variants SET ref_written = 0 WHERE num = 7")
+        let lock = archive.path + "/repo.git/refs/variants/v7.lock"
+        try Files.writeAtomically(Data(), to: lock)
+        // And while it packed its refs at the end (`compact()`).
+        let packLock = archive.path + "/repo.git/packed-refs.lock"
+        try Files.writeAtomically(Data(), to: packLock)
+        let reopened = try Archive.open(at: archive.path, repair: true)
+        #expect(!Files.exists(lock))
+        #expect(!Files.exists(packLock))
+        try reopened.compact()
+        #expect(try reopened.doctor(repair: false).problems.isEmpty)
+        let fsck = try shell(["git", "--git-dir", archive.path + "/repo.git", "fsck", "--strict"])
+        #expect(fsck.status == 0)
+    }
 }
