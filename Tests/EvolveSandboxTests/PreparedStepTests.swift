@@ -40,8 +40,13 @@ struct PreparedStepTests {
         let scratch = try Scratch()
         let workspace = try scratch.makeFolder("workspace-discarded")
         let step = Sandbox().prepare(spec("touch ran", workspace))
-        await pause(0.5)
-        #expect(Self.processesNaming(workspace) > 0, "the held sandbox is there before it is discarded")
+        // Built on a slot of its own, which a full test run may keep busy for a while: wait until it is held.
+        var held = Self.processesNaming(workspace)
+        for _ in 0..<600 where held == 0 {
+            await pause(0.1)
+            held = Self.processesNaming(workspace)
+        }
+        #expect(held > 0, "the held sandbox is there before it is discarded")
         step.discard()
         var left = Self.processesNaming(workspace)
         for _ in 0..<50 where left > 0 {
