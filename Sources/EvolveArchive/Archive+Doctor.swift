@@ -17,10 +17,11 @@ extension Archive {
     /// Checks the index against the repository: SQLite's integrity check, every variant's ref and commit,
     /// and refs the index does not know; then every git object as `git fsck` would and every variant's
     /// tree as a checkout would (`checkObjects`). With `repair`, restores missing refs from the index and
-    /// adds index rows for refs it lacks (metadata from the commit trailers); unsafe variants are only
-    /// reported.
+    /// adds index rows for refs it lacks (metadata from the commit trailers), once no other process writes
+    /// the archive (`claimWriting`); unsafe variants are only reported.
     public func doctor(repair: Bool) throws -> DoctorReport {
-        try locked {
+        if repair { try claimWriting(for: "doctor --repair") }
+        return try locked {
             var report = DoctorReport()
             let integrity = try db.rows("PRAGMA integrity_check") { $0.string(0) }
             if integrity != ["ok"] {
@@ -111,6 +112,8 @@ extension Archive {
     public static func rebuildIndex(at path: String) throws -> Int {
         let path = Files.absolute(path)
         let indexPath = path + "/" + indexName
+        let claim = try WriterLock.claim(path, for: "doctor --rebuild-index")
+        defer { withExtendedLifetime(claim) {} }
         let git = try GitRepository.openBare(at: path + "/" + repoName)
         if Files.exists(indexPath) {
             let aside = indexPath + ".damaged-\(Int(Date().timeIntervalSince1970))"

@@ -16,6 +16,8 @@ public final class Archive: @unchecked Sendable {
     let git: GitRepository
     let db: SQLiteDatabase
     let lock = NSRecursiveLock()
+    /// This process's claim to write the archive (`claimWriting`), held until the archive is closed.
+    private let writer = Locked<WriterLock?>(nil)
 
     static let repoName = "repo.git"
     static let indexName = "index.sqlite"
@@ -25,6 +27,15 @@ public final class Archive: @unchecked Sendable {
         self.path = path
         self.git = git
         self.db = db
+    }
+
+    /// Claims the archive for this process's writing (see `WriterLock`): one process at a time changes its
+    /// variants and refs. Throws, naming the holder, while another process holds the claim; a claim held
+    /// already by this archive or another of this process's is shared.
+    public func claimWriting(for purpose: String) throws {
+        try writer.withLock { claim in
+            if claim == nil { claim = try WriterLock.claim(path, for: purpose) }
+        }
     }
 
     /// Runs `body` under the archive's lock.
@@ -64,6 +75,7 @@ public final class Archive: @unchecked Sendable {
                 throw EvolveError(.io, "cannot make the archive folder \(path): \(error.localizedDescription)")
             }
         }
+        let claim = try WriterLock.claim(path, for: "init")
         let git = try GitRepository.createBare(at: path + "/" + repoName)
         let (tree, files) = try git.writeTree(fromDirectory: seed)
         guard files > 0 else {
@@ -80,6 +92,7 @@ public final class Archive: @unchecked Sendable {
         let db = try SQLiteDatabase(path: path + "/" + indexName, create: true)
         try Schema.create(db)
         let archive = Archive(path: path, git: git, db: db)
+        archive.writer.withLock { $0 = claim }
         let name = URL(fileURLWithPath: seed).lastPathComponent
         _ = try archive.record(
             parents: [], tree: tree.hex,
@@ -90,7 +103,8 @@ public final class Archive: @unchecked Sendable {
     }
 
     /// Opens the archive at `path`. With `repair` (for the one process that writes variants, the search),
-    /// finishes any child whose ref a crash left unwritten; readers leave that to it.
+    /// claims the archive for writing (`claimWriting`, refused while another search holds it) and finishes
+    /// any child whose ref a crash left unwritten; readers leave that to it.
     public static func open(at path: String, repair: Bool = false) throws -> Archive {
         let path = Files.absolute(path)
         guard Files.exists(path) else {
@@ -119,7 +133,10 @@ public final class Archive: @unchecked Sendable {
         let db = try SQLiteDatabase(path: indexPath, create: false)
         let archive = Archive(path: path, git: git, db: db)
         try Schema.verify(db, path: indexPath)
-        if repair { try archive.finishInterruptedChildren() }
+        if repair {
+            try archive.claimWriting(for: "search")
+            try archive.finishInterruptedChildren()
+        }
         return archive
     }
 

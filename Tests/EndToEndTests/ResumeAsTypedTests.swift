@@ -23,6 +23,18 @@ struct ResumeAsTypedTests {
         let first = try evolve(original + ["--generations", "1"])
         #expect(first.status == 0, "first run: \(first.stderr)")
 
+        // While another process writes the archive (its writer lock held, as a running search holds it), a
+        // resume or a new search on it is refused with that process named; readers go on.
+        let holder = try holdLockFromAnotherProcess("\(archive)/writer.lock")
+        defer { holder.stop() }
+        for command in [original + ["--generations", "2", "--resume"], original + ["--generations", "1"]] {
+            let refused = try evolve(command)
+            #expect(refused.status == 1, "a second writer ran: \(refused.stderr)")
+            #expect(refused.stderr.contains("is being written by another process"), "\(refused.stderr)")
+        }
+        #expect(try evolve(["list", "--archive", archive]).status == 0)
+        holder.stop()
+
         // Same command, more generations, --resume appended: continues the same run.
         let resumed = try evolve(original + ["--generations", "2", "--resume"])
         #expect(resumed.status == 0, "resume: \(resumed.stderr)")

@@ -1,0 +1,87 @@
+import EvolveSupport
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The claim of the one process that changes an archive's variants and refs: a search (which also repairs
+/// what a crash left), `init`, `doctor --repair`, `doctor --rebuild-index`.
+///
+/// It is an exclusive `flock` on `writer.lock` in the archive folder, so the kernel lets it go however the
+/// process ends (kill -9 included) and a resumed search never waits on a stale lock. A second writer is
+/// refused with the holder's pid and purpose instead of repairing a live search's half-written refs or
+/// numbering variants it is numbering too. Readers (`list`, `lineage`, `show`, `report`, `serve`) take no
+/// claim. Inside one process, claims on the same archive share one lock (the engine never runs two searches
+/// in a process; tests and library callers may open an archive twice).
+final class WriterLock: Sendable {
+    static let fileName = "writer.lock"
+
+    private let key: String
+
+    private init(key: String) { self.key = key }
+
+    deinit {
+        Self.held.withLock { held in
+            guard let entry = held[key] else { return }
+            if entry.claims > 1 {
+                held[key] = (entry.descriptor, entry.claims - 1)
+            } else {
+                close(entry.descriptor)  // the kernel drops the flock with the last descriptor
+                held[key] = nil
+            }
+        }
+    }
+
+    /// Locks this process holds, by archive folder: the descriptor and how many claims share it.
+    private static let held = Locked<[String: (descriptor: Int32, claims: Int)]>([:])
+
+    /// Claims the archive at `folder` (an absolute path) for `purpose` ("search", "doctor --repair"…).
+    static func claim(_ folder: String, for purpose: String) throws -> WriterLock {
+        let key = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        return try held.withLock { held in
+            if let entry = held[key] {
+                held[key] = (entry.descriptor, entry.claims + 1)
+                return WriterLock(key: key)
+            }
+            let path = "\(folder)/\(fileName)"
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard fd >= 0 else {
+                throw EvolveError(
+                    .io, "cannot open \(path) to claim the archive for writing: \(String(cString: strerror(errno)))",
+                    hint: "the archive folder must be writable by you")
+            }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                let reason = errno
+                let holder = Self.holder(fd)
+                close(fd)
+                guard reason == EWOULDBLOCK else {
+                    throw EvolveError(
+                        .io, "cannot lock \(path): \(String(cString: strerror(reason)))",
+                        hint: "the archive must be on a file system that supports flock")
+                }
+                throw EvolveError(
+                    .invalidInput,
+                    "the archive \(folder) is being written by another process\(holder.map { " (\($0))" } ?? "")",
+                    hint: "wait for it to end, or stop it first; list, lineage, show, report and serve "
+                        + "read the archive meanwhile")
+            }
+            let note = Data("pid \(getpid()), evolve \(purpose)\n".utf8)
+            if ftruncate(fd, 0) == 0 {
+                _ = note.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+            }
+            held[key] = (fd, 1)
+            return WriterLock(key: key)
+        }
+    }
+
+    /// What the holder wrote into the lock file (its pid and purpose), printable, or nil.
+    private static func holder(_ fd: Int32) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 200)
+        let count = pread(fd, &buffer, buffer.count, 0)
+        guard count > 0 else { return nil }
+        let text = String(decoding: buffer[..<count], as: UTF8.self)
+            .filter { $0.isLetter || $0.isNumber || " ,-".contains($0) }
+        return text.isEmpty ? nil : text
+    }
+}
