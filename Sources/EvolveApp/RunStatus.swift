@@ -8,8 +8,10 @@ public struct RunStatus: Sendable {
     public var run: String
     /// The state the run recorded (`running`, `finished`, `interrupted`, …).
     public var state: RunRecord.State
-    /// For a `running` run: whether the process that runs it still exists. A run whose process is gone (killed,
-    /// machine restarted) is stopped, whatever it recorded; `evolve search --resume` goes on with it.
+    /// For a `running` run: whether the process that runs it still exists (it holds the archive's writer lock,
+    /// which the kernel lets go when it ends, so a pid reused after a restart does not count). A run whose
+    /// process is gone (killed, machine restarted) is stopped, whatever it recorded; `evolve search --resume`
+    /// goes on with it.
     public var alive: Bool
     public var generation: Int
     public var generations: Int
@@ -25,7 +27,6 @@ public struct RunStatus: Sendable {
     struct ProgressNote: Decodable {
         var generation: Int?
         var generations: Int?
-        var pid: Int32?
 
         /// The note a run record holds; empty when there is none or it cannot be read.
         static func read(_ text: String?) -> ProgressNote {
@@ -43,7 +44,7 @@ public struct RunStatus: Sendable {
                 .notFound, "no search has run on \(archive.path) yet", hint: "start one with `evolve search`")
         }
         let progress = ProgressNote.read(run.progress)
-        let alive = run.state == .running ? progress.pid.map(processExists) ?? false : false
+        let alive = run.state == .running && archive.isBeingWritten
         return RunStatus(
             run: run.id, state: run.state, alive: alive, generation: progress.generation ?? 0,
             generations: progress.generations ?? 0,
@@ -53,12 +54,6 @@ public struct RunStatus: Sendable {
             updatedAt: Date(timeIntervalSince1970: run.updatedAt),
             jobs: await RunJobs.list(of: run, archivePath: archive.path, client: client))
     }
-
-    /// The pid a running search recorded in its progress note, if any.
-    public static func pid(inProgress text: String?) -> Int32? { ProgressNote.read(text).pid }
-
-    /// Whether a process with this pid exists (signal 0 checks without sending anything).
-    static func processExists(_ pid: Int32) -> Bool { pid > 0 && kill(pid, 0) == 0 }
 
     /// The state as shown: a `running` run whose process is gone says so, and how to go on.
     public var stateText: String {

@@ -95,6 +95,8 @@ public enum SearchSetup {
             // The original command with --resume appended: the config file and flags must match the saved run.
             let typed = try request.typesRunSettings ? Self.configFromFileAndFlags(request) : nil
             let path = request.archivePath ?? typed?.archive ?? "archive"
+            // Opening to repair claims the archive for this process: a search still running on it (which holds
+            // the claim) is refused here, before anything is repaired.
             archive = try Archive.open(at: path, repair: true)
             guard let last = try archive.lastRun() else {
                 throw EvolveError(
@@ -105,13 +107,6 @@ public enum SearchSetup {
                 throw EvolveError(
                     .invalidInput, "run \(last.id) finished; there is nothing to resume",
                     hint: "ask for more with `evolve search --resume --generations N`")
-            }
-            if last.state == .running, let pid = RunStatus.pid(inProgress: last.progress), pid != getpid(),
-                RunStatus.processExists(pid)
-            {
-                throw EvolveError(
-                    .invalidInput, "run \(last.id) is still running (pid \(pid))",
-                    hint: "stop it first (Ctrl-C in its terminal, or kill \(pid))")
             }
             do {
                 config = try JSONDecoder().decode(RunConfig.self, from: Data(last.config.utf8))

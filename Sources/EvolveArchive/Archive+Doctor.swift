@@ -112,9 +112,9 @@ extension Archive {
     public static func rebuildIndex(at path: String) throws -> Int {
         let path = Files.absolute(path)
         let indexPath = path + "/" + indexName
+        let git = try GitRepository.openBare(at: path + "/" + repoName)
         let claim = try WriterLock.claim(path, for: "doctor --rebuild-index")
         defer { withExtendedLifetime(claim) {} }
-        let git = try GitRepository.openBare(at: path + "/" + repoName)
         if Files.exists(indexPath) {
             let aside = indexPath + ".damaged-\(Int(Date().timeIntervalSince1970))"
             for suffix in ["", "-wal", "-shm"] where Files.exists(indexPath + suffix) {

@@ -38,6 +38,9 @@ public final class Archive: @unchecked Sendable {
         }
     }
 
+    /// Whether a process holds the archive for writing (a search running on it, this process's included).
+    public var isBeingWritten: Bool { WriterLock.isHeld(path) }
+
     /// Runs `body` under the archive's lock.
     func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()

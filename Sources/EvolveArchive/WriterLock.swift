@@ -51,8 +51,15 @@ final class WriterLock: Sendable {
                     .io, "cannot open \(path) to claim the archive for writing: \(String(cString: strerror(errno)))",
                     hint: "the archive folder must be writable by you")
             }
-            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-                let reason = errno
+            // A reader's probe (`isHeld`) holds a shared lock for a moment: try again for a while before
+            // taking a busy lock for another writer.
+            func tryLock() -> Int32 { flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno }
+            var reason = tryLock()
+            for _ in 0..<20 where reason == EWOULDBLOCK {
+                usleep(100_000)
+                reason = tryLock()
+            }
+            guard reason == 0 else {
                 let holder = Self.holder(fd)
                 close(fd)
                 guard reason == EWOULDBLOCK else {
@@ -73,6 +80,17 @@ final class WriterLock: Sendable {
             held[key] = (fd, 1)
             return WriterLock(key: key)
         }
+    }
+
+    /// Whether a process (this one included) holds the claim on the archive at `folder`: what tells a running
+    /// search from one that was killed, whatever pid the run recorded. Probes with a shared lock, let go at once.
+    static func isHeld(_ folder: String) -> Bool {
+        let key = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        if held.withLock({ $0[key] != nil }) { return true }
+        let fd = open("\(folder)/\(fileName)", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
     }
 
     /// What the holder wrote into the lock file (its pid and purpose), printable, or nil.

@@ -29,6 +29,11 @@ extension EvolveCommand {
             for problem in report.problems { out += "  problem: \(problem)\n" }
             for fix in report.repaired { out += "  repaired: \(fix)\n" }
             if report.problems.isEmpty { out += "The archive is healthy.\n" }
+            if !repair && archive.isBeingWritten {
+                out +=
+                    "A search is writing this archive now: a child it is recording may show as a problem until "
+                    + "it is done; run doctor again once the search ends.\n"
+            }
             if !report.unsafeVariants.isEmpty {
                 out +=
                     "Unsafe to check out (kept as evidence, never deleted): "

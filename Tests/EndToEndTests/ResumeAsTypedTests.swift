@@ -33,7 +33,12 @@ struct ResumeAsTypedTests {
             #expect(refused.stderr.contains("is being written by another process"), "\(refused.stderr)")
         }
         #expect(try evolve(["list", "--archive", archive]).status == 0)
+        let doctor = try evolve(["doctor", "--archive", archive])
+        #expect(doctor.stdout.contains("A search is writing this archive now"), "\(doctor.stdout)")
+        let repair = try evolve(["doctor", "--repair", "--archive", archive])
+        #expect(repair.status == 1 && repair.stderr.contains("is being written by another process"))
         holder.stop()
+        #expect(try !evolve(["doctor", "--archive", archive]).stdout.contains("is writing this archive"))
 
         // Same command, more generations, --resume appended: continues the same run.
         let resumed = try evolve(original + ["--generations", "2", "--resume"])

@@ -132,6 +132,27 @@ struct StatusJobsTests {
         #expect(!status.json().contains("jobs"))
     }
 
+    /// A run is running while a process holds its archive's writer lock, not while some process has the pid it
+    /// recorded: after a kill -9 or a restart, that pid may be another program's.
+    @Test func aRunWhoseWriterIsGoneIsStoppedWhateverPidItRecorded() async throws {
+        let scratch = try Scratch()
+        let path = try {
+            let (archive, _) = try startedRun(in: scratch, executor: "{name: local}")
+            let run = try #require(try archive.lastRun()).id
+            try archive.updateRun(run, state: .running, progress: #"{"generation":1,"generations":3,"pid":1}"#)
+            return archive.path
+        }()  // the archive is closed here: its writer lock is let go, as at the end of a killed search
+        let reader = try Archive.open(at: path)
+        let gone = try await RunStatus.read(reader)
+        #expect(gone.state == .running && !gone.alive)
+        #expect(gone.stateText.hasPrefix("stopped (the process is gone"), "\(gone.stateText)")
+
+        let holder = try holdLockFromAnotherProcess(path + "/writer.lock")
+        defer { holder.stop() }
+        let live = try await RunStatus.read(reader)
+        #expect(live.alive && live.stateText == "running", "\(live.stateText)")
+    }
+
     @Test func queueLinesCarryTheNodeAndTheElapsedTime() {
         let jobs = SlurmJob.parse(
             queue: """
