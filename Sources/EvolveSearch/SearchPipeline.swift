@@ -158,7 +158,7 @@ final class SearchPipeline {
         let context = SelectionContext(
             generation: generation, firstSlot: slot, childrenPerGeneration: perGeneration)
         let first = try draw.select(count: 1, context: context, rng: &rng)[0]
-        let op = settings.operators[rng.weightedIndex(settings.operators.map(\.weight))]
+        let op = settings.operators[rng.weightedIndex(service.operatorWeights(draw))]
         let plan = PlannedChild(
             slot: slot, parents: try service.parents(first: first, operator: op.name, draw, context, &rng),
             operator: op.name)

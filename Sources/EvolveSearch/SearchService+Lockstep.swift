@@ -71,7 +71,7 @@ extension SearchService {
         if let saved = try archive.plan(run: runID, generation: generation) { return saved }
         let draw = try parentDraw()
         var rng = SeededGenerator(seed: settings.randomSeed, UInt64(generation), 1)
-        let weights = settings.operators.map(\.weight)
+        let weights = operatorWeights(draw)
         var plan: [PlannedChild] = []
         let context = SelectionContext(generation: generation, childrenPerGeneration: settings.children)
         let mains = try draw.select(count: settings.children, context: context, rng: &rng)

@@ -132,6 +132,16 @@ public final class SearchService: Sendable {
         return candidates
     }
 
+    /// The operators' weights for a child drawn from `draw`. An operator of two parents weighs nothing while
+    /// there is a single candidate (it could only cross a variant with itself, an invalid child), unless every
+    /// operator needs two.
+    func operatorWeights(_ draw: ParentDraw) -> [Double] {
+        let weights = settings.operators.map(\.weight)
+        guard draw.count < 2 else { return weights }
+        let single = settings.operators.map { (operators[$0.name]?.arity ?? 1) > 1 ? 0 : $0.weight }
+        return single.contains { $0 > 0 } ? single : weights
+    }
+
     /// A child's parents: `first`, then, for an operator of two parents, a second one from the same selector,
     /// preferring a different variant.
     func parents(

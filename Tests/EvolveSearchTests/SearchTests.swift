@@ -136,10 +136,44 @@ struct SearchTests {
         let archive = try Archive.open(at: "\(dir)/a")
         let variants = try archive.allVariants()
         #expect(variants.contains { $0.status == .invalid && $0.reason?.contains("syntax error") == true })
-        #expect(variants.contains { $0.operator == "crossover" })
+        // No crossover is planned while the seed is the only parent there is (it could only cross v0 with v0):
+        // the lockstep run plans some from generation 2; the deterministic pipeline's plans see the archive
+        // max_pending children behind, the seed alone for most of this short run.
+        #expect(!variants.contains { $0.reason?.contains("needs two different parents") == true })
+        if scheduling == .lockstep {
+            #expect(variants.contains { $0.operator == "crossover" && Set($0.parents).count == 2 })
+        }
         // The search improved on the seed (the scripted edits add working recipes).
         let seed = try #require(variants.first?.score)
         #expect(try #require(variants.compactMap(\.score).max()) > seed)
+    }
+
+    /// From one seed, the first generation has one parent to draw: an operator of two parents is not planned
+    /// then, however much it weighs (it would cross v0 with itself, an invalid child and a wasted slot).
+    @Test func aCrossoverWaitsForASecondParent() async throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "evolve-one-parent")
+        defer { Files.removeTree(dir) }
+        let config = """
+            archive: \(dir)/archive
+            seed: \(repoRoot)/seeds/agents/smoke-agent
+            suites: [smoke]
+            suites_dir: \(repoRoot)/seeds/suites
+            generations: 1
+            children: 4
+            workers: 2
+            operators:
+              - {name: scripted, weight: 0.05, file: \(repoRoot)/configs/edits/smoke.json}
+              - {name: crossover, weight: 0.95}
+            sandbox: {timeout_s: 20, memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
+            """
+        try Files.writeAtomically(Data(config.utf8), to: "\(dir)/run.yaml")
+        var request = SearchRequest(configPath: "\(dir)/run.yaml", archivePath: nil, baseDirectory: repoRoot)
+        request.scheduler = .lockstep
+        let prepared = try await SearchSetup.prepare(request, observer: QuietObserver())
+        _ = try await prepared.service.run(runID: prepared.runID, resumed: false)
+        let children = try prepared.service.archive.allVariants().filter { $0.generation == 1 }
+        #expect(children.count == 4)
+        #expect(children.allSatisfy { $0.operator == "scripted" }, "\(children.map(\.operator))")
     }
 
     @Test func maxEvaluationsStopsTheSearchAndResumeFinishesIt() async throws {
