@@ -50,7 +50,10 @@ extension EvolveCommand {
             out += "  \(safe(v.summary))\n"
             for suite in suites {
                 let rows = outcomes.filter { $0.suite == suite && $0.attempt == 0 }
-                out += "\nOutcomes on \(safe(suite)): \(rows.filter { $0.status.isPass }.count)/\(rows.count) passed\n"
+                out += "\nOutcomes on \(safe(suite)): \(rows.filter { $0.status.isPass }.count)/\(rows.count) passed"
+                // Outcomes are kept by tree: a child not evaluated (an edit that changed nothing) shows those of
+                // the variant with the same source.
+                out += v.status == .invalid && !rows.isEmpty ? " (by a variant with the same source)\n" : "\n"
                 for o in rows {
                     let mark = o.status.isPass ? Terminal.style("✓", "32") : Terminal.style("✗", "31")
                     out +=

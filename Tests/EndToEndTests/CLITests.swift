@@ -79,6 +79,31 @@ import Testing
         #expect(try await evolve(["show", "v0", "--archive", archive]).status == 0)
     }
 
+    /// Outcomes are kept by tree: an invalid child whose edit changed nothing shows its parent's, and says so.
+    @Test(.enabled(if: hasBubblewrap, "needs bubblewrap"))
+    func showSaysWhoseOutcomesAnUnevaluatedChildShows() async throws {
+        defer { Files.removeTree(scratch) }
+        let config = """
+            archive: \(scratch)/archive
+            seed: \(smokeAgentPath)
+            suites: [smoke]
+            suites_dir: \(repoRoot)/seeds/suites
+            generations: 1
+            children: 3
+            operators: [{name: scripted, weight: 1.0, file: \(repoRoot)/configs/edits/smoke.json}]
+            sandbox: {timeout_s: 20, memory_mb: 512, pids: 64, file_size_mb: 16, output_kb: 64}
+            """
+        try Files.writeAtomically(Data(config.utf8), to: scratch + "/run.yaml")
+        let search = try await evolve(["search", "--config", scratch + "/run.yaml", "--scheduler", "lockstep"])
+        #expect(search.status == 0, "\(search.stderr)")
+        // Slot 2 replays the edit whose search text is not there: invalid, with v0's source.
+        let unchanged = try await evolve(["show", "v3", "--archive", scratch + "/archive"]).stdout
+        #expect(unchanged.contains("status invalid (the search text is not in agent.py)"), "\(unchanged)")
+        #expect(unchanged.contains("Outcomes on smoke: 2/4 passed (by a variant with the same source)\n"))
+        let seed = try await evolve(["show", "v0", "--archive", scratch + "/archive"]).stdout
+        #expect(seed.contains("Outcomes on smoke: 2/4 passed\n"), "\(seed)")
+    }
+
     @Test func helpReadsWell() async throws {
         defer { Files.removeTree(scratch) }
         let help = try await evolve(["--help"])
