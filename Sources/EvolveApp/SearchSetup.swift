@@ -123,7 +123,7 @@ public enum SearchSetup {
             if Files.exists(config.archive + "/repo.git") || Files.exists(config.archive + "/index.sqlite") {
                 archive = try Archive.open(at: config.archive, repair: true)
             } else {
-                archive = try Archive.create(at: config.archive, seed: config.seed)
+                archive = try Archive.create(at: config.archive, seed: config.seed, for: "search")
                 created = true
             }
             let encoded = try JSONEncoder().encode(config)

@@ -51,8 +51,11 @@ public final class Archive: @unchecked Sendable {
     // MARK: - Creating and opening
 
     /// Creates a new archive at `path` and imports `seed` as variant `v0`: a root commit whose tree is the
-    /// seed's files, byte for byte, modes included. Refuses to touch an existing archive.
-    public static func create(at path: String, seed: String, run: String? = nil) throws -> Archive {
+    /// seed's files, byte for byte, modes included. Refuses to touch an existing archive. The new archive is
+    /// claimed for writing (`claimWriting`) for `purpose`, the command that creates it.
+    public static func create(at path: String, seed: String, run: String? = nil, for purpose: String = "init")
+        throws -> Archive
+    {
         let path = Files.absolute(path)
         let seed = Files.absolute(seed)
         guard Files.exists(seed) else {
@@ -78,7 +81,7 @@ public final class Archive: @unchecked Sendable {
                 throw EvolveError(.io, "cannot make the archive folder \(path): \(error.localizedDescription)")
             }
         }
-        let claim = try WriterLock.claim(path, for: "init")
+        let claim = try WriterLock.claim(path, for: purpose)
         let git = try GitRepository.createBare(at: path + "/" + repoName)
         let (tree, files) = try git.writeTree(fromDirectory: seed)
         guard files > 0 else {

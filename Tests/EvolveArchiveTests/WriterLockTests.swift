@@ -66,6 +66,15 @@ import Testing
         #expect(free.status == 0, "the lock outlived every archive that claimed it")
     }
 
+    @Test func theLockFileNamesTheProcessAndTheCommandThatHoldsIt() throws {
+        let scratch = try Scratch()
+        try scratch.write("seed/a.txt", "0\n")
+        let archive = try Archive.create(at: scratch.path + "/archive", seed: scratch.path + "/seed", for: "search")
+        let note = try String(contentsOfFile: archive.path + "/writer.lock", encoding: .utf8)
+        #expect(note == "pid \(getpid()), evolve search\n")
+        #expect(archive.isBeingWritten)
+    }
+
     @Test func aLinkInPlaceOfTheLockFileIsNotFollowed() throws {
         let scratch = try Scratch()
         let path = try { try makeBranchingArchive(in: scratch).path }()
