@@ -86,6 +86,19 @@ public enum SearchSetup {
     /// The config used when none is given.
     public static let defaultConfigPath = "configs/default.yaml"
 
+    /// `--generations` on resume counts from the run's start: fewer than the run has planned would stop it
+    /// before where it is, and as many as a finished run made leaves nothing to do; both are refused.
+    static func requireGenerationsAhead(_ generations: Int, of run: RunRecord, in archive: Archive) throws {
+        let planned = try archive.plannedGenerations(run: run.id)
+        if generations < planned || (generations == planned && run.state == .finished) {
+            throw EvolveError(
+                .usage,
+                "run \(run.id) has planned \(planned) generation\(planned == 1 ? "" : "s") already; --generations "
+                    + "\(generations) asks for none beyond them",
+                hint: "--generations counts from the run's start: ask for more, e.g. --generations \(planned + 10)")
+        }
+    }
+
     public static func prepare(_ request: SearchRequest, observer: any SearchObserver) async throws -> PreparedSearch {
         var config: RunConfig
         var runID: String
@@ -115,7 +128,10 @@ public enum SearchSetup {
             }
             runID = last.id
             if let typed { try Self.requireSameRun(typed, saved: config, request: request, run: last.id) }
-            if let generations = request.generations { config.generations = generations }
+            if let generations = request.generations {
+                try Self.requireGenerationsAhead(generations, of: last, in: archive)
+                config.generations = generations
+            }
             if let workers = request.workers { config.workers = workers }
             if let proposals = request.proposals { config.proposals = proposals }
         } else {

@@ -90,6 +90,13 @@ extension Archive {
         }
     }
 
+    /// The last generation of a run that has a saved plan (0 when none has): how far the run has gone.
+    public func plannedGenerations(run: String) throws -> Int {
+        try locked {
+            try db.first("SELECT COALESCE(MAX(generation), 0) FROM plans WHERE run_id = ?", [run]) { $0.int(0) } ?? 0
+        }
+    }
+
     /// Saves a generation's plan in one transaction.
     public func savePlan(run: String, generation: Int, _ plan: [PlannedChild]) throws {
         try locked {

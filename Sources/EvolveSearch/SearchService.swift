@@ -53,7 +53,9 @@ public final class SearchService: Sendable {
     public func run(runID: String, resumed: Bool) async throws -> SearchOutcome {
         let started = Date()
         let pid = ProcessInfo.processInfo.processIdentifier
-        try archive.updateRun(runID, state: .running, progress: progressNote(generation: 0, pid: pid))
+        // A resumed run's status goes on from where it stood, not from generation 0.
+        let standing = resumed ? Self.noteGeneration(try archive.lastRun()?.progress) : 0
+        try archive.updateRun(runID, state: .running, progress: progressNote(generation: standing, pid: pid))
         try archive.logEvent(run: runID, kind: resumed ? "resumed" : "started", message: "pid \(pid)")
         observer.event(.runStarted(run: runID, resumed: resumed, generations: settings.generations))
         do {
@@ -309,6 +311,12 @@ public final class SearchService: Sendable {
             if done >= max { return "the limit of \(max) evaluations is reached (\(done))" }
         }
         return nil
+    }
+
+    /// The generation a progress note records (0 when there is none).
+    static func noteGeneration(_ note: String?) -> Int {
+        struct Note: Decodable { var generation: Int? }
+        return (try? JSONDecoder().decode(Note.self, from: Data((note ?? "").utf8)))?.generation ?? 0
     }
 
     func progressNote(generation: Int, pid: Int32) -> String {

@@ -40,6 +40,13 @@ struct ResumeAsTypedTests {
         holder.stop()
         #expect(try !evolve(["doctor", "--archive", archive]).stdout.contains("is writing this archive"))
 
+        // --generations counts from the run's start: as many as the finished run made is nothing to do, and
+        // is refused rather than recorded as a run of 0 generations.
+        let same = try evolve(original + ["--generations", "1", "--resume"])
+        #expect(same.status == 64, "\(same.stderr)")
+        #expect(same.stderr.contains("run r1 has planned 1 generation already"), "\(same.stderr)")
+        #expect(same.stderr.contains("--generations 11"), "\(same.stderr)")
+
         // Same command, more generations, --resume appended: continues the same run.
         let resumed = try evolve(original + ["--generations", "2", "--resume"])
         #expect(resumed.status == 0, "resume: \(resumed.stderr)")
