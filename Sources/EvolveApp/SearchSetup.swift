@@ -178,6 +178,12 @@ public enum SearchSetup {
 
     /// The config file (or the default) with the request's flags applied, validated.
     static func configFromFileAndFlags(_ request: SearchRequest) throws -> RunConfig {
+        if request.configPath == nil && !Files.exists(defaultConfigPath) {
+            throw EvolveError(
+                .config,
+                "no --config given, and the default (\(defaultConfigPath)) is not in \(Files.absolute("."))",
+                hint: "run evolve from its own folder (where configs/ and seeds/ are), or pass --config FILE")
+        }
         var config = try ConfigLoader.load(request.configPath ?? defaultConfigPath)
         if let base = request.baseDirectory { config = config.resolvingPaths(against: base) }
         if let v = request.generations { config.generations = v }

@@ -62,6 +62,11 @@ import Testing
             #expect(result.status == status, "evolve \(arguments.joined(separator: " ")) exited \(result.status)")
             #expect(result.stderr.contains(message), "evolve \(arguments.first!): \(result.stderr)")
         }
+        // Outside evolve's folder, with no --config: says where the default is looked for and what to do.
+        let elsewhere = try await evolve(["search", "--generations", "1"], in: scratch)
+        #expect(elsewhere.status == 1)
+        #expect(elsewhere.stderr.contains("no --config given, and the default (configs/default.yaml) is not in"))
+        #expect(elsewhere.stderr.contains("or pass --config FILE"), "\(elsewhere.stderr)")
         // A checkout target that is a file is refused, and the file is untouched.
         let file = scratch + "/a-file"
         try "keep".write(toFile: file, atomically: true, encoding: .utf8)
