@@ -22,6 +22,8 @@ public struct RunStatus: Sendable {
     public var updatedAt: Date
     /// The run's Slurm jobs queued or running; nil for a run on this machine (`executor: {name: local}`).
     public var jobs: RunJobs?
+    /// For a live run: the pid of the search writing it (from the archive's `writer.lock`).
+    public var pid: Int32? = nil
 
     /// The progress a running search keeps in its run record (SearchService writes it each generation).
     struct ProgressNote: Decodable {
@@ -52,13 +54,16 @@ public struct RunStatus: Sendable {
             costUSD: try archive.runCost(run.id), variants: try archive.variantCount(),
             evaluations: try archive.evaluationCount(run: run.id),
             updatedAt: Date(timeIntervalSince1970: run.updatedAt),
-            jobs: await RunJobs.list(of: run, archivePath: archive.path, client: client))
+            jobs: await RunJobs.list(of: run, archivePath: archive.path, client: client),
+            pid: alive ? archive.writerPID : nil)
     }
 
-    /// The state as shown: a `running` run whose process is gone says so, and how to go on.
+    /// The state as shown: a `running` run whose process is gone says so, and how to go on; a live one names
+    /// its process.
     public var stateText: String {
-        state == .running && !alive
-            ? "stopped (the process is gone; resume with `evolve search --resume`)" : state.rawValue
+        if state == .running && !alive { return "stopped (the process is gone; resume with `evolve search --resume`)" }
+        if state == .running, let pid { return "running (pid \(pid))" }
+        return state.rawValue
     }
 
     /// What `evolve status` prints.
@@ -85,6 +90,7 @@ public struct RunStatus: Sendable {
         w.field("cost_usd", costUSD)
         w.field("variants", variants)
         w.field("evaluations", evaluations)
+        if let pid { w.field("pid", Int(pid)) }
         jobs?.write(to: &w)
         w.endObject()
         return w.output

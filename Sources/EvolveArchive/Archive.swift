@@ -41,6 +41,9 @@ public final class Archive: @unchecked Sendable {
     /// Whether a process holds the archive for writing (a search running on it, this process's included).
     public var isBeingWritten: Bool { WriterLock.isHeld(path) }
 
+    /// The pid of the process writing the archive, as it wrote it in `writer.lock`; nil when none writes it.
+    public var writerPID: Int32? { isBeingWritten ? WriterLock.holderPID(path) : nil }
+
     /// Runs `body` under the archive's lock.
     func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()

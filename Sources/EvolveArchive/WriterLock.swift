@@ -93,6 +93,15 @@ final class WriterLock: Sendable {
         return flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
     }
 
+    /// The pid the claim's holder wrote into the lock file (meaningful while `isHeld`), or nil.
+    static func holderPID(_ folder: String) -> Int32? {
+        let fd = open("\(folder)/\(fileName)", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard let note = holder(fd), note.hasPrefix("pid ") else { return nil }
+        return Int32(note.dropFirst(4).prefix { $0.isNumber })
+    }
+
     /// What the holder wrote into the lock file (its pid and purpose), printable, or nil.
     private static func holder(_ fd: Int32) -> String? {
         var buffer = [UInt8](repeating: 0, count: 200)

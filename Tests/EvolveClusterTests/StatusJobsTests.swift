@@ -147,10 +147,12 @@ struct StatusJobsTests {
         #expect(gone.state == .running && !gone.alive)
         #expect(gone.stateText.hasPrefix("stopped (the process is gone"), "\(gone.stateText)")
 
+        try Files.writeAtomically(Data("pid 4242, evolve search\n".utf8), to: path + "/writer.lock")
         let holder = try holdLockFromAnotherProcess(path + "/writer.lock")
         defer { holder.stop() }
         let live = try await RunStatus.read(reader)
-        #expect(live.alive && live.stateText == "running", "\(live.stateText)")
+        #expect(live.alive && live.stateText == "running (pid 4242)", "\(live.stateText)")
+        #expect(live.json().contains(#""pid":4242"#), "\(live.json())")
     }
 
     @Test func queueLinesCarryTheNodeAndTheElapsedTime() {
