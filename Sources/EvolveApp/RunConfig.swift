@@ -212,9 +212,16 @@ extension RunConfig {
     /// The same config with its relative paths (archive, seed, suites folder, scripted edit files) taken from
     /// `base` instead of the working directory.
     public func resolvingPaths(against base: String) -> RunConfig {
+        var copy = resolvingSourcePaths(against: base)
+        copy.archive = archive.hasPrefix("/") ? archive : base + "/" + archive
+        return copy
+    }
+
+    /// The config with its relative seed, suites folder and operator files taken from `base`; the archive
+    /// stays where it was (relative to the folder evolve runs in).
+    public func resolvingSourcePaths(against base: String) -> RunConfig {
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : base + "/" + path }
         var copy = self
-        copy.archive = resolve(archive)
         copy.seed = resolve(seed)
         copy.suitesDir = resolve(suitesDir)
         copy.operators = operators.map { op in

@@ -176,16 +176,49 @@ public enum SearchSetup {
             createdArchive: created, environment: environment)
     }
 
+    /// Where the default config is when none is given: `configs/default.yaml` in the current folder, else in
+    /// the evolve folder this executable was built in (the first folder above it that holds configs/default.yaml
+    /// and seeds/), whose seed, suites and operator files it then names (`home`). So a built evolve runs its
+    /// default from any folder, with the archive in that folder. Nil when there is neither.
+    static func defaultConfigLocation(
+        currentDirectory: String = FileManager.default.currentDirectoryPath,
+        executablePath: String? = LocalModelFiles.executablePath()
+    ) -> (path: String, home: String?)? {
+        if Files.exists(currentDirectory + "/" + defaultConfigPath) {
+            return (currentDirectory + "/" + defaultConfigPath, nil)
+        }
+        guard let executablePath else { return nil }
+        var folder = URL(fileURLWithPath: executablePath).deletingLastPathComponent().standardizedFileURL
+        while true {
+            if Files.exists(folder.path + "/" + defaultConfigPath) && Files.isDirectory(folder.path + "/seeds") {
+                return (folder.path + "/" + defaultConfigPath, folder.path)
+            }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { return nil }
+            folder = parent
+        }
+    }
+
     /// The config file (or the default) with the request's flags applied, validated.
     static func configFromFileAndFlags(_ request: SearchRequest) throws -> RunConfig {
-        if request.configPath == nil && !Files.exists(defaultConfigPath) {
-            throw EvolveError(
-                .config,
-                "no --config given, and the default (\(defaultConfigPath)) is not in \(Files.absolute("."))",
-                hint: "run evolve from its own folder (where configs/ and seeds/ are), or pass --config FILE")
+        var path = request.configPath ?? defaultConfigPath
+        var home: String? = nil
+        if request.configPath == nil {
+            guard let found = Self.defaultConfigLocation() else {
+                throw EvolveError(
+                    .config,
+                    "no --config given, and no \(defaultConfigPath) in \(Files.absolute(".")) or in the evolve folder "
+                        + "this executable was built in",
+                    hint: "run evolve from its own folder (where configs/ and seeds/ are), or pass --config FILE")
+            }
+            (path, home) = found
         }
-        var config = try ConfigLoader.load(request.configPath ?? defaultConfigPath)
-        if let base = request.baseDirectory { config = config.resolvingPaths(against: base) }
+        var config = try ConfigLoader.load(path)
+        if let base = request.baseDirectory {
+            config = config.resolvingPaths(against: base)
+        } else if let home {
+            config = config.resolvingSourcePaths(against: home)
+        }
         if let v = request.generations { config.generations = v }
         if let v = request.children { config.children = v }
         if let v = request.workers { config.workers = v }

@@ -10,9 +10,11 @@ extension EvolveCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the open-ended search: select parents, make children, evaluate them, repeat.",
             discussion: """
-                Reads configs/default.yaml unless --config says otherwise; flags override the file. A new archive \
-                is created from the config's seed when none exists. Kill it at any moment (even kill -9): \
-                `evolve search --resume` finishes the generations asked for without redoing or losing anything.                 One search writes an archive at a time: a second one is refused, naming the first one's pid.
+                Reads configs/default.yaml (here, else in the evolve folder it was built in) unless --config says \
+                otherwise; flags override the file. A new archive is created from the config's seed when none \
+                exists. Kill it at any moment (even kill -9): \
+                `evolve search --resume` finishes the generations asked for without redoing or losing anything. \
+                One search writes an archive at a time: a second one is refused, naming the first one's pid.
                 """)
 
         @OptionGroup var options: ArchiveOptions

@@ -62,11 +62,6 @@ import Testing
             #expect(result.status == status, "evolve \(arguments.joined(separator: " ")) exited \(result.status)")
             #expect(result.stderr.contains(message), "evolve \(arguments.first!): \(result.stderr)")
         }
-        // Outside evolve's folder, with no --config: says where the default is looked for and what to do.
-        let elsewhere = try await evolve(["search", "--generations", "1"], in: scratch)
-        #expect(elsewhere.status == 1)
-        #expect(elsewhere.stderr.contains("no --config given, and the default (configs/default.yaml) is not in"))
-        #expect(elsewhere.stderr.contains("or pass --config FILE"), "\(elsewhere.stderr)")
         // A checkout target that is a file is refused, and the file is untouched.
         let file = scratch + "/a-file"
         try "keep".write(toFile: file, atomically: true, encoding: .utf8)
@@ -107,6 +102,21 @@ import Testing
         #expect(unchanged.contains("Outcomes on smoke: 2/4 passed (by a variant with the same source)\n"))
         let seed = try await evolve(["show", "v0", "--archive", scratch + "/archive"]).stdout
         #expect(seed.contains("Outcomes on smoke: 2/4 passed\n"), "\(seed)")
+    }
+
+    /// Run from another folder with no --config, evolve runs the default of the folder it was built in: its
+    /// seed and suite from there, the archive here.
+    @Test(.enabled(if: hasBubblewrap, "needs bubblewrap"))
+    func theDefaultRunsFromAnyFolder() async throws {
+        defer { Files.removeTree(scratch) }
+        let work = scratch + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let search = try await evolve(["search", "--generations", "1", "--max-evaluations", "1"], in: work)
+        #expect(search.status == 0, "\(search.stderr)")
+        #expect(search.stderr.contains("with the seed \(repoRoot)/seeds/agents/demo as v0"), "\(search.stderr)")
+        #expect(Files.exists(work + "/archive/index.sqlite"))
+        let status = try await evolve(["status"], in: work)
+        #expect(status.stdout.hasPrefix("Run r1: "), "\(status.stdout)")
     }
 
     @Test func helpReadsWell() async throws {

@@ -9,6 +9,31 @@ import Testing
 
 @testable import EvolveApp
 
+@Suite struct DefaultConfigLocationTests {
+    @Test func theCurrentFolderFirstThenTheEvolveFolderAboveTheExecutable() throws {
+        let scratch = try Scratch()
+        let built = repoRoot + "/.build/x86_64-unknown-linux-gnu/release/evolve"
+        let here = SearchSetup.defaultConfigLocation(currentDirectory: repoRoot, executablePath: built)
+        #expect(here?.path == repoRoot + "/configs/default.yaml" && here?.home == nil)
+        let elsewhere = SearchSetup.defaultConfigLocation(currentDirectory: scratch.path, executablePath: built)
+        #expect(elsewhere?.path == repoRoot + "/configs/default.yaml" && elsewhere?.home == repoRoot)
+        // A binary copied out of its folder, run where there is no config: nothing (the search says what to do).
+        #expect(SearchSetup.defaultConfigLocation(currentDirectory: scratch.path, executablePath: "/usr/bin/x") == nil)
+        // A configs/default.yaml without seeds/ beside it is not an evolve folder.
+        try scratch.write("fake/configs/default.yaml", "seed: x\n")
+        let fake = SearchSetup.defaultConfigLocation(
+            currentDirectory: "/", executablePath: scratch.path + "/fake/bin/evolve")
+        #expect(fake == nil)
+    }
+
+    @Test func theDefaultsSourcesComeFromItsFolderAndTheArchiveStaysHere() throws {
+        let config = try ConfigLoader.load(repoRoot + "/configs/default.yaml").resolvingSourcePaths(against: "/opt/e")
+        #expect(config.seed == "/opt/e/seeds/agents/demo")
+        #expect(config.suitesDir.hasPrefix("/opt/e/"))
+        #expect(config.archive == "archive")
+    }
+}
+
 @Suite struct ConfigTests {
     @Test func shippedConfigsParse() throws {
         for name in ["default", "smoke", "coding-agent"] {
