@@ -7,7 +7,8 @@ import Foundation
 
 /// What `evolve eval` asks for.
 public struct EvalRequest: Sendable {
-    /// The run configuration to take defaults from; nil: `configs/default.yaml` when it exists.
+    /// The run configuration to take defaults from; nil: `configs/default.yaml` when it exists (here, else in
+    /// the evolve folder this executable was built in).
     public var configPath: String?
     public var archive: Archive
     /// A variant id (v12) or a commit prefix.
@@ -39,8 +40,6 @@ public struct PreparedEval: Sendable {
     public var turnLimit: Int
     let environment: SearchEnvironment?
     public let service: EvaluationService
-
-    public static let defaultConfig = "configs/default.yaml"
 
     /// Reads the configuration, the variant and the suite; starts the gateway (and a local model) only when
     /// `withEvaluator` and the configuration gives agents a model.
@@ -76,6 +75,9 @@ public struct PreparedEval: Sendable {
 
     static func loadConfig(_ path: String?) throws -> RunConfig? {
         if let path { return try ConfigLoader.load(path) }
-        return Files.exists(defaultConfig) ? try ConfigLoader.load(defaultConfig) : nil
+        // As a search: the default here, else the one of the evolve folder this executable was built in.
+        guard let found = SearchSetup.defaultConfigLocation() else { return nil }
+        let config = try ConfigLoader.load(found.path)
+        return found.home.map { config.resolvingSourcePaths(against: $0) } ?? config
     }
 }

@@ -12,7 +12,7 @@ extension EvolveCommand {
             discussion: """
                 Tasks already evaluated for the variant's tree are not run again. Each outcome is recorded in the \
                 archive as soon as it is known. Defaults (workers, sandbox limits, suite) come from --config, or \
-                from configs/default.yaml when it exists.
+                from configs/default.yaml (here, else in the evolve folder it was built in).
 
                 Example: evolve eval v0 --suite smoke --workers 4
                 """)

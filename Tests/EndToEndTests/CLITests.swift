@@ -117,6 +117,10 @@ import Testing
         #expect(Files.exists(work + "/archive/index.sqlite"))
         let status = try await evolve(["status"], in: work)
         #expect(status.stdout.hasPrefix("Run r1: "), "\(status.stdout)")
+        // eval takes the same default: the demo suite is found in evolve's folder.
+        let eval = try await evolve(["eval", "v0", "--tasks", "d01-clamp", "--json"], in: work)
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(eval.stdout.contains("d01-clamp"), "\(eval.stdout)")
     }
 
     @Test func helpReadsWell() async throws {
