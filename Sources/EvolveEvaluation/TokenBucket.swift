@@ -35,7 +35,7 @@ public actor TokenBucket {
         }
         let early = Task { () -> A? in
             try? await Task.sleep(for: lead)
-            guard !Task.isCancelled, await self.reserveAhead() else { return nil }
+            guard !Task.isCancelled, self.reserveAhead() else { return nil }
             return await ahead()
         }
         await withCheckedContinuation { waiters.append($0) }
