@@ -93,13 +93,33 @@ final class WriterLock: Sendable {
         return flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
     }
 
-    /// The pid the claim's holder wrote into the lock file (meaningful while `isHeld`), or nil.
+    /// The pid of the process that holds the claim, or nil: the pid the holder wrote into the lock file when
+    /// the kernel's lock table (/proc/locks) shows that process holding it, else the one it shows.
     static func holderPID(_ folder: String) -> Int32? {
         let fd = open("\(folder)/\(fileName)", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        guard let note = holder(fd), note.hasPrefix("pid ") else { return nil }
-        return Int32(note.dropFirst(4).prefix { $0.isNumber })
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        let holders = lockingPIDs(inode: UInt64(info.st_ino))
+        let written = holder(fd).flatMap { note in
+            note.hasPrefix("pid ") ? Int32(note.dropFirst(4).prefix { $0.isNumber }) : nil
+        }
+        if let written, holders.contains(written) { return written }
+        return holders.first
+    }
+
+    /// The processes holding a flock on the file with this inode, from /proc/locks
+    /// (`1: FLOCK  ADVISORY  WRITE 1234 fe:00:5678 0 EOF`).
+    static func lockingPIDs(inode: UInt64) -> [Int32] {
+        guard let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return [] }
+        return table.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE",
+                let file = fields[5].split(separator: ":").last, UInt64(file) == inode
+            else { return nil }
+            return Int32(fields[4])
+        }
     }
 
     /// What the holder wrote into the lock file (its pid and purpose), printable, or nil.

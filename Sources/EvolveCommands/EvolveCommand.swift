@@ -16,7 +16,8 @@ public struct EvolveCommand: AsyncParsableCommand {
             Exit status: 0 done, 1 a failure the message explains, 64 bad usage.
             """,
         subcommands: [
-            Init.self, Search.self, Status.self, List.self, Show.self, Lineage.self, Checkout.self, Eval.self,
+            Init.self, Search.self, Status.self, Stop.self, List.self, Show.self, Lineage.self, Checkout.self,
+            Eval.self,
             Doctor.self, Report.self, Serve.self, RunStep.self,
         ])
 

@@ -127,7 +127,7 @@ import Testing
         defer { Files.removeTree(scratch) }
         let help = try await evolve(["--help"])
         #expect(help.status == 0)
-        for command in ["init", "search", "status", "list", "show", "lineage", "checkout", "eval"] {
+        for command in ["init", "search", "status", "stop", "list", "show", "lineage", "checkout", "eval"] {
             #expect(help.stdout.contains("  \(command)"), "--help does not list \(command)")
         }
         let searchHelp = try await evolve(["search", "--help"])
