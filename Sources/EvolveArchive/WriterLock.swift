@@ -101,7 +101,7 @@ final class WriterLock: Sendable {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return nil }
-        let holders = lockingPIDs(inode: UInt64(info.st_ino))
+        let holders = lockingPIDs(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
         let written = holder(fd).flatMap { note in
             note.hasPrefix("pid ") ? Int32(note.dropFirst(4).prefix { $0.isNumber }) : nil
         }
@@ -109,14 +109,19 @@ final class WriterLock: Sendable {
         return holders.first
     }
 
-    /// The processes holding a flock on the file with this inode, from /proc/locks
-    /// (`1: FLOCK  ADVISORY  WRITE 1234 fe:00:5678 0 EOF`).
-    static func lockingPIDs(inode: UInt64) -> [Int32] {
+    /// The processes holding an exclusive flock on the file with this device and inode, from /proc/locks
+    /// (`1: FLOCK  ADVISORY  WRITE 1234 fe:00:5678 0 EOF`: major and minor in hex, then the inode).
+    static func lockingPIDs(device: UInt64, inode: UInt64) -> [Int32] {
         guard let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return [] }
+        // Linux's dev_t: the major number in bits 8-19 and 32-43, the minor in bits 0-7 and 12-31.
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
+        let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
         return table.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE",
-                let file = fields[5].split(separator: ":").last, UInt64(file) == inode
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE" else { return nil }
+            let file = fields[5].split(separator: ":")
+            guard file.count == 3, UInt64(file[0], radix: 16) == major, UInt64(file[1], radix: 16) == minor,
+                UInt64(file[2]) == inode
             else { return nil }
             return Int32(fields[4])
         }
