@@ -145,7 +145,7 @@ public final class SearchService: Sendable {
     }
 
     /// A child's parents: `first`, then, for an operator of two parents, a second one from the same selector,
-    /// preferring a different variant.
+    /// else any other candidate (a crossover of a variant with itself is an invalid child).
     func parents(
         first: VariantID, operator name: String, _ draw: ParentDraw, _ context: SelectionContext,
         _ rng: inout SeededGenerator
@@ -159,7 +159,12 @@ public final class SearchService: Sendable {
                 break
             }
         }
-        if parents.count < 2 { parents.append(try draw.anyCandidate(&rng)) }
+        if parents.count < 2 {
+            // Any other candidate, all alike: the selector kept drawing the first one (greedy always does).
+            var other = try draw.anyCandidate(&rng)
+            for _ in 0..<32 where other == parents[0] && draw.count > 1 { other = try draw.anyCandidate(&rng) }
+            parents.append(other)
+        }
         return parents
     }
 

@@ -174,6 +174,19 @@ struct SearchTests {
         let children = try prepared.service.archive.allVariants().filter { $0.generation == 1 }
         #expect(children.count == 4)
         #expect(children.allSatisfy { $0.operator == "scripted" }, "\(children.map(\.operator))")
+
+        // Later generations have parents to cross. The greedy selector draws the best again and again; the
+        // second parent is then another candidate, never the first one twice.
+        let more = try await SearchSetup.prepare(
+            SearchRequest(
+                configPath: nil, archivePath: "\(dir)/archive", baseDirectory: nil, generations: 4, resume: true),
+            observer: QuietObserver())
+        _ = try await more.service.run(runID: more.runID, resumed: true)
+        let crosses = try more.service.archive.allVariants().filter { $0.operator == "crossover" }
+        #expect(crosses.count >= 6, "\(crosses.count) crossovers")
+        for child in crosses {
+            #expect(Set(child.parents).count == 2, "\(child.id) crosses \(child.parents)")
+        }
     }
 
     @Test func maxEvaluationsStopsTheSearchAndResumeFinishesIt() async throws {
