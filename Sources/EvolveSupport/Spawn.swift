@@ -122,12 +122,20 @@ public struct Spawn: Sendable {
         let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
         defer { for p in envp ?? [] { free(p) } }
         var pid: pid_t = 0
-        let rc =
+        func spawn() -> Int32 {
             if let envp {
                 posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
             } else {
                 posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
             }
+        }
+        var rc = spawn()
+        // ETXTBSY: a file just written (a script, a compiled relay) is briefly open for writing in a child that
+        // another thread started at that moment, until that child closes its descriptors or execs. It passes.
+        for _ in 0..<50 where rc == ETXTBSY {
+            usleep(20_000)
+            rc = spawn()
+        }
         guard rc == 0 else {
             throw EvolveError(kind, "cannot start \(name ?? executable): \(String(cString: strerror(rc)))")
         }

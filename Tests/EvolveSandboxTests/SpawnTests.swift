@@ -1,4 +1,5 @@
 import EvolveSupport
+import EvolveTestSupport
 import Foundation
 import Testing
 
@@ -101,6 +102,23 @@ struct SpawnRunTests {
         #expect(apart.errorText == "err\n")
         #expect(try sh("echo err >&2").run(errorOutput: .discarded).output.isEmpty)
         #expect(try sh("kill -TERM $$").run().status == 128 + SIGTERM)
+    }
+
+    /// A script just written can be open for writing in a child another thread started at that moment (the
+    /// kernel then refuses to run it: ETXTBSY); the start waits for that to pass instead of failing.
+    @Test func aScriptBrieflyOpenForWritingElsewhereStillStarts() throws {
+        let scratch = try Scratch()
+        let script = try scratch.write("run.sh", "#!/bin/sh\necho ran\n", executable: true)
+        let writer = try Child(
+            "/usr/bin/python3",
+            [
+                "-c", "import sys, time\nf = open(sys.argv[1], 'a')\nopen(sys.argv[2], 'w').close()\ntime.sleep(0.4)",
+                script, scratch.file("opened"),
+            ])
+        defer { writer.stop() }
+        for _ in 0..<1000 where !Files.exists(scratch.file("opened")) { usleep(5_000) }
+        let finished = try Spawn.command(script, []).run()
+        #expect(finished.text == "ran\n")
     }
 
     @Test func largeOutputOnBothStreamsNeverBlocksTheCommand() throws {
