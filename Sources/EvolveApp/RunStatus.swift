@@ -1,5 +1,6 @@
 import EvolveArchive
 import EvolveCluster
+import EvolveSearch
 import EvolveSupport
 import Foundation
 
@@ -24,17 +25,6 @@ public struct RunStatus: Sendable {
     public var jobs: RunJobs?
     /// For a live run: the pid of the search writing it (from the archive's `writer.lock`).
     public var pid: Int32? = nil
-
-    /// The progress a running search keeps in its run record (SearchService writes it each generation).
-    struct ProgressNote: Decodable {
-        var generation: Int?
-        var generations: Int?
-
-        /// The note a run record holds; empty when there is none or it cannot be read.
-        static func read(_ text: String?) -> ProgressNote {
-            (try? JSONDecoder().decode(Self.self, from: Data((text ?? "{}").utf8))) ?? ProgressNote()
-        }
-    }
 
     /// The status of the archive's last run; `notFound` when no search has run on it. A run on Slurm also
     /// lists its jobs with `client` (a failure to list them is reported in `jobs`, not thrown).

@@ -188,15 +188,11 @@ public enum SearchSetup {
             return (currentDirectory + "/" + defaultConfigPath, nil)
         }
         guard let executablePath else { return nil }
-        var folder = URL(fileURLWithPath: executablePath).deletingLastPathComponent().standardizedFileURL
-        while true {
-            if Files.exists(folder.path + "/" + defaultConfigPath) && Files.isDirectory(folder.path + "/seeds") {
-                return (folder.path + "/" + defaultConfigPath, folder.path)
-            }
-            let parent = folder.deletingLastPathComponent()
-            if parent.path == folder.path { return nil }
-            folder = parent
+        let home = Files.folderAndAncestors((executablePath as NSString).deletingLastPathComponent).first {
+            Files.exists(($0 as NSString).appendingPathComponent(defaultConfigPath))
+                && Files.isDirectory(($0 as NSString).appendingPathComponent("seeds"))
         }
+        return home.map { (($0 as NSString).appendingPathComponent(defaultConfigPath), $0) }
     }
 
     /// The config file (or the default) with the request's flags applied, validated.

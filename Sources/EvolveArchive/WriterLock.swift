@@ -36,9 +36,17 @@ final class WriterLock: Sendable {
     /// Locks this process holds, by archive folder: the descriptor and how many claims share it.
     private static let held = Locked<[String: (descriptor: Int32, claims: Int)]>([:])
 
+    /// The archive folder as `held` knows it, links resolved.
+    private static func key(_ folder: String) -> String { URL(fileURLWithPath: folder).resolvingSymlinksInPath().path }
+
+    /// The lock file opened for reading (never through a link), or -1.
+    private static func openForReading(_ folder: String) -> Int32 {
+        open("\(folder)/\(fileName)", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    }
+
     /// Claims the archive at `folder` (an absolute path) for `purpose` ("search", "doctor --repair"…).
     static func claim(_ folder: String, for purpose: String) throws -> WriterLock {
-        let key = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        let key = key(folder)
         return try held.withLock { held in
             if let entry = held[key] {
                 held[key] = (entry.descriptor, entry.claims + 1)
@@ -85,9 +93,9 @@ final class WriterLock: Sendable {
     /// Whether a process (this one included) holds the claim on the archive at `folder`: what tells a running
     /// search from one that was killed, whatever pid the run recorded. Probes with a shared lock, let go at once.
     static func isHeld(_ folder: String) -> Bool {
-        let key = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        let key = key(folder)
         if held.withLock({ $0[key] != nil }) { return true }
-        let fd = open("\(folder)/\(fileName)", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = openForReading(folder)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         return flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
@@ -96,7 +104,7 @@ final class WriterLock: Sendable {
     /// The pid of the process that holds the claim, or nil: the pid the holder wrote into the lock file when
     /// the kernel's lock table (/proc/locks) shows that process holding it, else the one it shows.
     static func holderPID(_ folder: String) -> Int32? {
-        let fd = open("\(folder)/\(fileName)", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = openForReading(folder)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()

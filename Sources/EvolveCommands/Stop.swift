@@ -29,7 +29,6 @@ extension EvolveCommand {
                 emit("No search is running on \(archive.path)\(state).\n")
                 return
             }
-            guard pid != getpid() else { throw EvolveError(.invalidInput, "this process holds the archive") }
             Terminal.note("Stopping the search (pid \(pid))\(now ? "" : ": it finishes what it is recording")…")
             // The search's first SIGINT asks it to stop; a second ends it at once, through exit (sandboxes
             // killed, control groups removed).

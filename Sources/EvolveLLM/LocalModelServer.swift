@@ -89,18 +89,11 @@ public struct LocalModelFiles: Sendable, Equatable {
     /// `.tools` folders in the working directory and its parents, then above the executable.
     static func toolRoots(currentDirectory: String, executablePath: String?) -> [String] {
         var roots: [String] = []
-        func walk(_ start: String) {
-            var folder = URL(fileURLWithPath: start).standardizedFileURL
-            while true {
-                let candidate = folder.appendingPathComponent(".tools").path
-                if !roots.contains(candidate) && Files.isDirectory(candidate) { roots.append(candidate) }
-                let parent = folder.deletingLastPathComponent()
-                if parent.path == folder.path { break }
-                folder = parent
-            }
+        let starts = [currentDirectory] + (executablePath.map { [($0 as NSString).deletingLastPathComponent] } ?? [])
+        for folder in starts.flatMap(Files.folderAndAncestors) {
+            let candidate = (folder as NSString).appendingPathComponent(".tools")
+            if !roots.contains(candidate) && Files.isDirectory(candidate) { roots.append(candidate) }
         }
-        walk(currentDirectory)
-        if let executablePath { walk((executablePath as NSString).deletingLastPathComponent) }
         return roots
     }
 

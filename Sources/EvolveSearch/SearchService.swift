@@ -54,7 +54,7 @@ public final class SearchService: Sendable {
         let started = Date()
         let pid = ProcessInfo.processInfo.processIdentifier
         // A resumed run's status goes on from where it stood, not from generation 0.
-        let standing = resumed ? Self.noteGeneration(try archive.lastRun()?.progress) : 0
+        let standing = resumed ? ProgressNote.read(try archive.lastRun()?.progress).generation ?? 0 : 0
         try archive.updateRun(runID, state: .running, progress: progressNote(generation: standing, pid: pid))
         try archive.logEvent(run: runID, kind: resumed ? "resumed" : "started", message: "pid \(pid)")
         observer.event(.runStarted(run: runID, resumed: resumed, generations: settings.generations))
@@ -318,12 +318,6 @@ public final class SearchService: Sendable {
         return nil
     }
 
-    /// The generation a progress note records (0 when there is none).
-    static func noteGeneration(_ note: String?) -> Int {
-        struct Note: Decodable { var generation: Int? }
-        return (try? JSONDecoder().decode(Note.self, from: Data((note ?? "").utf8)))?.generation ?? 0
-    }
-
     func progressNote(generation: Int, pid: Int32) -> String {
         var json = JSONWriter()
         json.beginObject()
@@ -332,6 +326,17 @@ public final class SearchService: Sendable {
         json.field("pid", Int(pid))
         json.endObject()
         return json.output
+    }
+}
+
+/// The progress a running search keeps in its run record (`progressNote`, written each generation).
+public struct ProgressNote: Decodable, Sendable {
+    public var generation: Int?
+    public var generations: Int?
+
+    /// The note a run record holds; empty when there is none or it cannot be read.
+    public static func read(_ text: String?) -> ProgressNote {
+        (try? JSONDecoder().decode(Self.self, from: Data((text ?? "{}").utf8))) ?? ProgressNote()
     }
 }
 

@@ -45,6 +45,18 @@ public enum Files {
         return url.standardizedFileURL.path
     }
 
+    /// `folder` (made absolute) and every folder above it, nearest first, ending with `/`.
+    public static func folderAndAncestors(_ folder: String) -> [String] {
+        var folders: [String] = []
+        var url = URL(fileURLWithPath: absolute(folder))
+        while true {
+            folders.append(url.path)
+            let parent = url.deletingLastPathComponent().standardizedFileURL
+            if parent.path == url.path { return folders }
+            url = parent
+        }
+    }
+
     /// Writes `data` to `path` atomically (temporary file + rename), so a crash never leaves half a file.
     public static func writeAtomically(_ data: Data, to path: String) throws {
         do {
